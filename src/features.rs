@@ -1,0 +1,402 @@
+//! Terms of a segmented article (word unigrams and bigrams), the vocabulary fitted at training
+//! time, and sparse tf-idf vectors over it.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::{Deserialize, Serialize};
+
+use crate::metadata::fingerprint::hash64;
+use crate::text::segment::Token;
+
+/// Seed that keeps bigram keys apart from unigram keys.
+const BIGRAM_SEED: u64 = 0x6269_6772_616d;
+
+/// Which kinds of terms an article contributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermKinds {
+    /// Words.
+    pub unigrams: bool,
+    /// Pairs of adjacent content words.
+    pub bigrams: bool,
+    /// Two-character pieces inside words of three or more Chinese characters, keyed like
+    /// words: `消费品召回` also counts as `召回`, so compounds from the user dictionary or
+    /// jieba's HMM share evidence with the plain word.
+    #[serde(default)]
+    pub subwords: bool,
+}
+
+impl Default for TermKinds {
+    fn default() -> Self {
+        Self {
+            unigrams: true,
+            bigrams: true,
+            subwords: true,
+        }
+    }
+}
+
+impl std::fmt::Display for TermKinds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = [
+            (self.unigrams, "unigrams"),
+            (self.bigrams, "bigrams"),
+            (self.subwords, "subwords"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+impl std::str::FromStr for TermKinds {
+    type Err = String;
+
+    /// `unigrams,bigrams,subwords` or any subset.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut kinds = TermKinds {
+            unigrams: false,
+            bigrams: false,
+            subwords: false,
+        };
+        for part in s.split(',').map(str::trim) {
+            match part {
+                "unigrams" => kinds.unigrams = true,
+                "bigrams" => kinds.bigrams = true,
+                "subwords" => kinds.subwords = true,
+                other => return Err(format!("unknown term kind {other:?}")),
+            }
+        }
+        Ok(kinds)
+    }
+}
+
+/// One occurrence of a term: its key and the byte range of the words that formed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermHit {
+    pub key: u64,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Words that carry no topic: function words and the commonest verbs of news prose.
+const STOP_WORDS: &[&str] = &[
+    "的", "了", "在", "是", "和", "与", "及", "或", "等", "对", "将", "为", "也", "都", "而", "并",
+    "从", "向", "把", "被", "让", "给", "于", "以", "其", "之", "这", "那", "个", "中", "上", "下",
+    "有", "就", "还", "又", "要", "会", "能", "可", "到", "说", "着", "过", "吗", "呢", "吧", "啊",
+    "我们", "他们", "她们", "你们", "一个", "这个", "那个", "以及", "进行", "通过", "已经", "没有",
+    "表示", "目前", "同时", "其中", "一些", "如果", "因为", "所以", "但是", "可以", "就是", "还是",
+];
+
+/// Whether a word can be a term: it has a letter or ideograph and is not a stop word.
+pub fn is_content_word(word: &str) -> bool {
+    word.chars().any(|c| c.is_alphabetic())
+        && !word
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+        && !STOP_WORDS.contains(&word)
+}
+
+/// The key of a word unigram.
+pub fn unigram_key(word: &str) -> u64 {
+    if word.bytes().any(|b| b.is_ascii_uppercase()) {
+        hash64(word.to_ascii_lowercase().as_bytes(), 0)
+    } else {
+        hash64(word.as_bytes(), 0)
+    }
+}
+
+/// The key of a pair of adjacent content words.
+pub fn bigram_key(first: u64, second: u64) -> u64 {
+    hash64(&second.to_le_bytes(), first ^ BIGRAM_SEED)
+}
+
+/// Calls `emit` for every term of `tokens`, in text order.
+pub fn terms(tokens: &[Token<'_>], kinds: TermKinds, mut emit: impl FnMut(TermHit)) {
+    let mut previous: Option<(u64, usize)> = None;
+    for t in tokens {
+        if !is_content_word(t.word) {
+            // Punctuation breaks bigrams; spaces and stop words do not.
+            if t.word
+                .chars()
+                .any(|c| !c.is_whitespace() && !c.is_alphanumeric())
+            {
+                previous = None;
+            }
+            continue;
+        }
+        let key = unigram_key(t.word);
+        if kinds.unigrams {
+            emit(TermHit {
+                key,
+                start: t.start,
+                end: t.end,
+            });
+        }
+        if kinds.subwords && t.word.len() >= 9 {
+            let mut chars = t.word.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                let Some(&(j, d)) = chars.peek() else { break };
+                if crate::text::is_han(c) && crate::text::is_han(d) {
+                    // The hit spans the whole word, so evidence shows `消费品召回`, not `品召`.
+                    emit(TermHit {
+                        key: unigram_key(&t.word[i..j + d.len_utf8()]),
+                        start: t.start,
+                        end: t.end,
+                    });
+                }
+            }
+        }
+        if kinds.bigrams
+            && let Some((prev, start)) = previous
+        {
+            emit(TermHit {
+                key: bigram_key(prev, key),
+                start,
+                end: t.end,
+            });
+        }
+        previous = Some((key, t.start));
+    }
+}
+
+/// Passages of at least this many characters (short paragraphs join the next).
+pub const PASSAGE_CHARS: usize = 120;
+
+/// Byte ranges of the passages of `text[start..]`: paragraphs (lines), short ones merged with
+/// the following ones until a passage has [`PASSAGE_CHARS`] characters.
+pub fn passages(text: &str, start: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = start;
+    let mut chars = 0;
+    let mut at = start;
+    for line in text[start..].split_inclusive('\n') {
+        at += line.len();
+        chars += line.chars().count();
+        if chars >= PASSAGE_CHARS {
+            out.push((from, at));
+            from = at;
+            chars = 0;
+        }
+    }
+    if at > from {
+        match out.last_mut() {
+            // A short tail belongs to the passage before it.
+            Some(last) if chars < PASSAGE_CHARS / 2 => last.1 = at,
+            _ => out.push((from, at)),
+        }
+    }
+    out
+}
+
+/// The hits of each passage (a hit belongs to the passage its first word starts in).
+pub fn split_hits(hits: &[TermHit], passages: &[(usize, usize)]) -> Vec<Vec<TermHit>> {
+    let mut out = vec![Vec::new(); passages.len()];
+    for &hit in hits {
+        let i = passages.partition_point(|&(from, _)| from <= hit.start);
+        if i > 0 && hit.start < passages[i - 1].1 {
+            out[i - 1].push(hit);
+        }
+    }
+    out
+}
+
+/// A hasher for keys that are already well-mixed 64-bit hashes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// HashMap keyed by term keys.
+pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+/// A vocabulary term as stored in the model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Term {
+    pub key: u64,
+    /// The term as text (bigrams joined by a space), for evidence and inspection.
+    pub text: String,
+    pub idf: f32,
+}
+
+/// The fitted vocabulary: term keys to column indices, with IDF weights.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    kinds: TermKinds,
+    terms: Vec<Term>,
+    index: KeyMap<u32>,
+}
+
+/// A sparse, L2-normalised tf-idf vector: (column, value) sorted by column, plus where each
+/// column's term first occurs in the text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseVector {
+    pub entries: Vec<(u32, f32)>,
+    pub first_hit: Vec<(usize, usize)>,
+}
+
+impl Vocabulary {
+    /// Builds the lookup index over `terms`.
+    pub fn new(kinds: TermKinds, terms: Vec<Term>) -> Self {
+        let index = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.key, i as u32))
+            .collect();
+        Self {
+            kinds,
+            terms,
+            index,
+        }
+    }
+
+    pub fn kinds(&self) -> TermKinds {
+        self.kinds
+    }
+
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The tf-idf vector of a segmented text: sublinear term frequency times IDF, L2-normalised.
+    pub fn vectorize(&self, tokens: &[Token<'_>]) -> SparseVector {
+        let mut hits = Vec::with_capacity(tokens.len() * 2);
+        terms(tokens, self.kinds, |hit| hits.push(hit));
+        self.vectorize_hits(&hits)
+    }
+
+    /// The tf-idf vector of a text's term occurrences (see [`terms`]).
+    pub fn vectorize_hits(&self, hits: &[TermHit]) -> SparseVector {
+        let mut counts: Vec<(u32, u32, usize, usize)> = Vec::with_capacity(256);
+        let mut slot: KeyMap<u32> = KeyMap::default();
+        slot.reserve(256);
+        for &hit in hits {
+            if let Some(&column) = self.index.get(&hit.key) {
+                match slot.entry(hit.key) {
+                    std::collections::hash_map::Entry::Occupied(e) => {
+                        counts[*e.get() as usize].1 += 1
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(counts.len() as u32);
+                        counts.push((column, 1, hit.start, hit.end));
+                    }
+                }
+            }
+        }
+        counts.sort_unstable_by_key(|c| c.0);
+        let mut entries: Vec<(u32, f32)> = counts
+            .iter()
+            .map(|&(column, n, _, _)| {
+                let tf = 1.0 + (n as f32).ln();
+                (column, tf * self.terms[column as usize].idf)
+            })
+            .collect();
+        let norm = entries.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, v) in &mut entries {
+                *v /= norm;
+            }
+        }
+        SparseVector {
+            entries,
+            first_hit: counts.iter().map(|c| (c.2, c.3)).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(words: &[&'static str]) -> Vec<Token<'static>> {
+        let mut at = 0;
+        words
+            .iter()
+            .map(|w| {
+                let t = Token {
+                    word: w,
+                    start: at,
+                    end: at + w.len(),
+                };
+                at += w.len();
+                t
+            })
+            .collect()
+    }
+
+    #[test]
+    fn terms_skip_stop_words_and_break_bigrams_at_punctuation() {
+        let tokens = tok(&["汽车", "的", "召回", ",", "公告", "2023"]);
+        let mut keys = Vec::new();
+        terms(&tokens, TermKinds::default(), |h| keys.push(h.key));
+        let (car, recall, notice) = (
+            unigram_key("汽车"),
+            unigram_key("召回"),
+            unigram_key("公告"),
+        );
+        assert_eq!(keys, vec![car, recall, bigram_key(car, recall), notice]);
+    }
+
+    #[test]
+    fn passages_merge_short_paragraphs() {
+        let long = "长".repeat(130);
+        let text = format!("标题\n小标题\n{long}\n{long}\n尾巴");
+        let p = passages(&text, "标题\n".len());
+        assert_eq!(p.len(), 2);
+        assert!(text[p[0].0..p[0].1].starts_with("小标题"));
+        assert!(text[p[1].0..p[1].1].ends_with("尾巴"));
+        assert_eq!(p[1].1, text.len());
+        assert!(passages("", 0).is_empty());
+    }
+
+    #[test]
+    fn vectors_are_normalised_and_sorted() {
+        let vocab = Vocabulary::new(
+            TermKinds::default(),
+            vec![
+                Term {
+                    key: unigram_key("召回"),
+                    text: "召回".into(),
+                    idf: 2.0,
+                },
+                Term {
+                    key: unigram_key("汽车"),
+                    text: "汽车".into(),
+                    idf: 1.0,
+                },
+            ],
+        );
+        let v = vocab.vectorize(&tok(&["召回", "汽车", "召回", "无关"]));
+        assert_eq!(v.entries.len(), 2);
+        assert!(v.entries[0].0 < v.entries[1].0);
+        let norm: f32 = v.entries.iter().map(|(_, x)| x * x).sum();
+        assert!((norm - 1.0).abs() < 1e-5);
+        assert!(
+            v.entries[0].1 > v.entries[1].1,
+            "repeated, rarer term weighs more"
+        );
+        assert_eq!(v.first_hit[0], (0, "召回".len()));
+    }
+}

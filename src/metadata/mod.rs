@@ -1,0 +1,34 @@
+//! Metadata of an article: bylines, dates, documents, keywords, summary and fingerprint.
+
+pub mod byline;
+pub mod date;
+pub mod documents;
+pub mod fingerprint;
+pub mod keywords;
+pub mod summary;
+
+use crate::text::Script;
+
+/// Everything read from one article. Names and titles are as printed (original script).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    pub title: String,
+    pub published_at: String,
+    pub source: String,
+    pub authors: Vec<String>,
+    pub reporters: Vec<String>,
+    pub editors: Vec<String>,
+    pub site: String,
+    pub column: String,
+    pub organizations: Vec<String>,
+    pub locations: Vec<String>,
+    pub documents: Vec<String>,
+    pub keywords: Vec<(String, f32)>,
+    pub summary: String,
+    /// The cleaned body, when asked for.
+    pub body: Option<String>,
+    pub related_headlines: Vec<String>,
+    pub script: Option<Script>,
+    pub char_count: u32,
+    pub fingerprint: u64,
+}

@@ -1,0 +1,247 @@
+//! The gRPC handlers: validate at the edge, run the pipeline on a bounded blocking pool with a
+//! snapshot of the current model, convert back. Batch and stream items fail one by one.
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use futures_util::{Stream, StreamExt};
+use tokio::sync::{Semaphore, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::convert::{self, Article};
+use crate::error::{Error, Result};
+use crate::pb;
+use crate::pipeline::Tagger;
+
+/// Request limits, validated by the command layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest article text in bytes.
+    pub max_text_bytes: usize,
+    /// Most items in one TagBatch call.
+    pub max_batch: usize,
+    /// Largest decoded gRPC message in bytes.
+    pub max_message_bytes: usize,
+    /// Articles tagged at once (the blocking pool's size).
+    pub workers: usize,
+    /// Responses a stream buffers ahead of a slow reader.
+    pub stream_buffer: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_text_bytes: 1 << 20,
+            max_batch: 256,
+            max_message_bytes: 32 << 20,
+            workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            stream_buffer: 64,
+        }
+    }
+}
+
+/// What every handler shares: the current model and the pool that runs it.
+#[derive(Debug)]
+pub struct State {
+    tagger: ArcSwap<Tagger>,
+    limits: Limits,
+    workers: Arc<Semaphore>,
+}
+
+impl State {
+    pub fn new(tagger: Tagger, limits: Limits) -> Arc<Self> {
+        Arc::new(Self {
+            tagger: ArcSwap::from_pointee(tagger),
+            limits,
+            workers: Arc::new(Semaphore::new(limits.workers.max(1))),
+        })
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The model serving new requests.
+    pub fn tagger(&self) -> Arc<Tagger> {
+        self.tagger.load_full()
+    }
+
+    /// Swaps in a new model; requests already running finish on the old one.
+    pub fn replace_tagger(&self, tagger: Tagger) {
+        self.tagger.store(Arc::new(tagger));
+    }
+
+    /// Runs `job` on the blocking pool once a worker is free, with the current model.
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Tagger) -> T + Send + 'static,
+    ) -> Result<T> {
+        let permit = self
+            .workers
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Unavailable("server is shutting down".into()))?;
+        let tagger = self.tagger();
+        let result = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            job(&tagger)
+        })
+        .await;
+        result.map_err(|e| Error::Internal(format!("tagging task failed: {e}")))
+    }
+
+    /// Tags one validated article.
+    async fn tag(&self, article: Article) -> Result<pb::TagResponse> {
+        self.run(move |tagger| {
+            let analysis = tagger.tag(&article.text, article.format, article.options);
+            convert::response(article.id, analysis, article.include_scores, tagger.model())
+        })
+        .await
+    }
+
+    /// Tags one request of a batch or stream: failures become the item's `error`.
+    async fn tag_item(&self, request: pb::TagRequest) -> pb::TagResponse {
+        let id = request.id.clone();
+        let result = match convert::article(request, self.limits.max_text_bytes) {
+            Ok(article) => self.tag(article).await,
+            Err(e) => Err(e),
+        };
+        result.unwrap_or_else(|e| {
+            if let Error::Internal(detail) = &e {
+                tracing::error!(%detail, id, "item failed");
+            }
+            convert::error_response(id, &e, &self.tagger().model().version)
+        })
+    }
+
+    /// Tags a batch: valid items are spread over the workers in contiguous chunks, order kept.
+    async fn tag_batch(&self, requests: Vec<pb::TagRequest>) -> Result<Vec<pb::TagResponse>> {
+        let mut results: Vec<Option<pb::TagResponse>> = vec![None; requests.len()];
+        let mut articles: Vec<(usize, Article)> = Vec::with_capacity(requests.len());
+        let version = self.tagger().model().version.clone();
+        for (i, request) in requests.into_iter().enumerate() {
+            let id = request.id.clone();
+            match convert::article(request, self.limits.max_text_bytes) {
+                Ok(article) => articles.push((i, article)),
+                Err(e) => results[i] = Some(convert::error_response(id, &e, &version)),
+            }
+        }
+        let chunk = articles.len().div_ceil(self.limits.workers.max(1)).max(1);
+        let mut jobs = Vec::new();
+        while !articles.is_empty() {
+            let rest = articles.split_off(articles.len().min(chunk));
+            let part = std::mem::replace(&mut articles, rest);
+            jobs.push(self.run(move |tagger| {
+                part.into_iter()
+                    .map(|(i, a)| {
+                        let analysis = tagger.tag(&a.text, a.format, a.options);
+                        (
+                            i,
+                            convert::response(a.id, analysis, a.include_scores, tagger.model()),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            }));
+        }
+        for done in futures_util::future::join_all(jobs).await {
+            for (i, response) in done? {
+                results[i] = Some(response);
+            }
+        }
+        Ok(results.into_iter().map(Option::unwrap_or_default).collect())
+    }
+}
+
+/// The `newstag.v1.Tagger` service.
+#[derive(Debug, Clone)]
+pub struct TaggerService {
+    state: Arc<State>,
+}
+
+impl TaggerService {
+    pub fn new(state: Arc<State>) -> Self {
+        Self { state }
+    }
+}
+
+type ResponseStream = Pin<Box<dyn Stream<Item = Result<pb::TagResponse, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl pb::tagger_server::Tagger for TaggerService {
+    async fn tag(
+        &self,
+        request: Request<pb::TagRequest>,
+    ) -> Result<Response<pb::TagResponse>, Status> {
+        let article = convert::article(request.into_inner(), self.state.limits.max_text_bytes)?;
+        Ok(Response::new(self.state.tag(article).await?))
+    }
+
+    async fn tag_batch(
+        &self,
+        request: Request<pb::TagBatchRequest>,
+    ) -> Result<Response<pb::TagBatchResponse>, Status> {
+        let articles = request.into_inner().articles;
+        let limit = self.state.limits.max_batch;
+        if articles.len() > limit {
+            return Err(Error::invalid(
+                "articles",
+                format!("{} items but the batch limit is {limit}", articles.len()),
+            )
+            .into());
+        }
+        let results = self.state.tag_batch(articles).await?;
+        Ok(Response::new(pb::TagBatchResponse { results }))
+    }
+
+    type TagStreamStream = ResponseStream;
+
+    async fn tag_stream(
+        &self,
+        request: Request<Streaming<pb::TagRequest>>,
+    ) -> Result<Response<Self::TagStreamStream>, Status> {
+        let inbound = request.into_inner();
+        let state = self.state.clone();
+        let (tx, rx) = mpsc::channel(self.state.limits.stream_buffer.max(1));
+        let ahead = self.state.limits.workers.max(1) * 2;
+        tokio::spawn(async move {
+            let results = inbound
+                .map(|item| {
+                    let state = state.clone();
+                    async move {
+                        match item {
+                            Ok(request) => Ok(state.tag_item(request).await),
+                            Err(status)
+                                if status.code() == tonic::Code::OutOfRange
+                                    && crate::server::is_oversized_message(status.message()) =>
+                            {
+                                Err(Status::resource_exhausted(status.message().to_string()))
+                            }
+                            Err(status) => Err(status),
+                        }
+                    }
+                })
+                .buffered(ahead);
+            tokio::pin!(results);
+            while let Some(result) = results.next().await {
+                let failed = result.is_err();
+                if tx.send(result).await.is_err() || failed {
+                    // The client went away, or its stream broke: stop reading it.
+                    break;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn get_model(
+        &self,
+        _request: Request<pb::GetModelRequest>,
+    ) -> Result<Response<pb::ModelInfo>, Status> {
+        Ok(Response::new(convert::model_info(
+            self.state.tagger().model(),
+        )))
+    }
+}

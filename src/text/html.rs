@@ -1,0 +1,343 @@
+//! HTML pages: drops scripts, styles, navigation and comments, finds the main content by text
+//! and link density (as readability-style extractors do), reads `<title>`, `<meta>` and `<time>`,
+//! and flattens the result to text lines for the same pipeline as plain text.
+
+use scraper::{ElementRef, Html, Node, Selector};
+
+use super::page::Hints;
+use crate::metadata::date;
+
+/// Elements whose content is never article text.
+const SKIPPED: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "nav", "footer", "aside",
+    "form", "button", "select", "input", "textarea", "head", "object", "embed", "video", "audio",
+];
+
+/// Elements that start a new line when flattened.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "main",
+    "header",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "figcaption",
+    "hr",
+    "td",
+    "center",
+];
+
+/// A flattened HTML page.
+#[derive(Debug, Clone, Default)]
+pub struct FlatPage {
+    /// Headline, date line and main content, one block per line.
+    pub text: String,
+    pub hints: Hints,
+}
+
+/// Flattens an HTML document to lines of text and metadata hints.
+pub fn flatten(html: &str) -> FlatPage {
+    let doc = Html::parse_document(html);
+    let mut hints = Hints::default();
+
+    let meta = |attr: &str, name: &str| -> Option<String> {
+        let sel = Selector::parse(&format!("meta[{attr}=\"{name}\"]")).ok()?;
+        doc.select(&sel)
+            .find_map(|m| m.value().attr("content"))
+            .map(|c| super::normalize(c.trim()))
+            .filter(|c| !c.is_empty())
+    };
+    let first_text = |css: &str| -> Option<String> {
+        let sel = Selector::parse(css).ok()?;
+        doc.select(&sel)
+            .map(|e| super::normalize(collapse(&e.text().collect::<String>()).trim()))
+            .find(|t| !t.is_empty())
+    };
+
+    let site = meta("property", "og:site_name").or_else(|| meta("name", "application-name"));
+    let og_title = meta("property", "og:title").or_else(|| meta("name", "twitter:title"));
+    let h1 = first_text("h1");
+    let doc_title = first_text("title").map(|t| strip_site_suffix(&t, site.as_deref()));
+    hints.title = best_title(h1, og_title, doc_title);
+    hints.site = site;
+    hints.authors = meta("name", "author")
+        .map(|a| crate::metadata::byline::names(&a))
+        .unwrap_or_default();
+    let published = meta("property", "article:published_time")
+        .or_else(|| meta("name", "pubdate"))
+        .or_else(|| meta("name", "publishdate"))
+        .or_else(|| meta("itemprop", "datePublished"))
+        .or_else(|| {
+            let sel = Selector::parse("time[datetime]").ok()?;
+            doc.select(&sel)
+                .find_map(|t| t.value().attr("datetime").map(str::to_string))
+        });
+    hints.published_at = published.and_then(|p| date::find_date(&p, None).map(|m| m.date));
+
+    let root = doc.root_element();
+    let content = main_content(root).unwrap_or(root);
+    let mut lines = String::new();
+    if let Some(title) = &hints.title {
+        lines.push_str(title);
+        lines.push('\n');
+    }
+    // Date and byline lines usually sit between the headline and the content container.
+    if content != root {
+        for line in header_lines(root, content) {
+            lines.push_str(&line);
+            lines.push('\n');
+        }
+    }
+    let mut body = String::new();
+    flatten_into(content, &mut body);
+    for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if hints.title.as_deref() != Some(line) {
+            lines.push_str(line);
+            lines.push('\n');
+        }
+    }
+    FlatPage { text: lines, hints }
+}
+
+/// Picks the headline: `<h1>` when it agrees with og:title or `<title>`, else the og:title,
+/// else `<title>` minus the site suffix, else `<h1>`.
+fn best_title(h1: Option<String>, og: Option<String>, title: Option<String>) -> Option<String> {
+    let agrees = |h: &str, other: &Option<String>| {
+        other
+            .as_deref()
+            .is_some_and(|o| o.contains(h) || h.contains(o))
+    };
+    match h1 {
+        Some(h) if h.chars().count() >= 4 && (agrees(&h, &og) || agrees(&h, &title)) => Some(h),
+        h1 => og.or(title).or(h1),
+    }
+}
+
+/// `标题_杭州网`, `标题 - 新华网`, `标题|频道|站点` → `标题`.
+fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
+    let mut t = title.trim();
+    if let Some(site) = site
+        && let Some(stripped) = t.strip_suffix(site)
+    {
+        t = stripped.trim_end_matches(['_', '-', '|', '—', ' ', '丨']);
+    }
+    for sep in ["_", " - ", " | ", "|", " — ", "——", "-"] {
+        if let Some(at) = t.find(sep)
+            && t[..at].chars().count() >= 5
+        {
+            t = &t[..at];
+            break;
+        }
+    }
+    t.trim().to_string()
+}
+
+fn skipped(el: &ElementRef<'_>) -> bool {
+    let v = el.value();
+    if SKIPPED.contains(&v.name()) {
+        return true;
+    }
+    let marker = format!(
+        "{} {}",
+        v.attr("class").unwrap_or_default(),
+        v.attr("id").unwrap_or_default()
+    )
+    .to_ascii_lowercase();
+    [
+        "comment",
+        "share",
+        "sidebar",
+        "breadcrumb",
+        "advert",
+        "footer",
+        "menu",
+        "login",
+        "toolbar",
+    ]
+    .iter()
+    .any(|m| marker.contains(m))
+        && !["article", "content", "main"]
+            .iter()
+            .any(|m| marker.contains(m))
+}
+
+/// Text length and link-text length of an element, skipping what is never content.
+fn text_stats(el: ElementRef<'_>) -> (usize, usize) {
+    let mut text = 0;
+    let mut links = 0;
+    for child in el.children() {
+        match child.value() {
+            Node::Text(t) => text += t.trim().chars().count(),
+            Node::Element(_) => {
+                if let Some(e) = ElementRef::wrap(child) {
+                    if skipped(&e) {
+                        continue;
+                    }
+                    let (t, l) = text_stats(e);
+                    text += t;
+                    links += if e.value().name() == "a" { t } else { l };
+                }
+            }
+            _ => {}
+        }
+    }
+    (text, links)
+}
+
+/// The container with the most paragraph text, discounted by link density.
+fn main_content(root: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    let sel = Selector::parse("article, main, div, section, td").ok()?;
+    let mut best: Option<(f64, ElementRef<'_>)> = None;
+    for el in root.select(&sel) {
+        if skipped(&el)
+            || el
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| skipped(&a))
+        {
+            continue;
+        }
+        // Direct paragraph-like children carry the score, so the tightest container wins.
+        let mut score = 0.0;
+        for child in el.children().filter_map(ElementRef::wrap) {
+            if matches!(child.value().name(), "p" | "br" | "span" | "font" | "strong" | "h2" | "h3") || child.value().name() == "div" && child.children().all(|c| !matches!(c.value(), Node::Element(e) if BLOCKS.contains(&e.name()) && e.name() != "br")) {
+                let (t, l) = text_stats(child);
+                score += t as f64 - 2.0 * l as f64;
+            }
+        }
+        for text in el.children().filter_map(|c| c.value().as_text()) {
+            score += text.trim().chars().count() as f64;
+        }
+        let (t, l) = text_stats(el);
+        if t == 0 {
+            continue;
+        }
+        let density = l as f64 / t as f64;
+        let score = score * (1.0 - density);
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, el));
+        }
+    }
+    best.filter(|(s, _)| *s >= 20.0).map(|(_, e)| e)
+}
+
+/// Short lines (date, source, author) that stand between `<h1>` and the content container.
+fn header_lines(root: ElementRef<'_>, content: ElementRef<'_>) -> Vec<String> {
+    let Ok(h1) = Selector::parse("h1") else {
+        return Vec::new();
+    };
+    let Some(headline) = root.select(&h1).next() else {
+        return Vec::new();
+    };
+    let mut all = String::new();
+    flatten_into(root, &mut all);
+    let mut content_text = String::new();
+    flatten_into(content, &mut content_text);
+    let first_content = content_text.lines().map(str::trim).find(|l| !l.is_empty());
+    let head = collapse(&headline.text().collect::<String>());
+    let mut out = Vec::new();
+    let mut after_headline = false;
+    for line in all.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if Some(line) == first_content {
+            break;
+        }
+        if after_headline && line.chars().count() <= 100 {
+            out.push(line.to_string());
+        }
+        if line == head.trim() {
+            after_headline = true;
+        }
+    }
+    out.truncate(6);
+    out
+}
+
+fn flatten_into(el: ElementRef<'_>, out: &mut String) {
+    for child in el.children() {
+        match child.value() {
+            Node::Text(t) => out.push_str(&collapse(t)),
+            Node::Element(e) => {
+                let Some(child_el) = ElementRef::wrap(child) else {
+                    continue;
+                };
+                if skipped(&child_el) {
+                    continue;
+                }
+                let block = BLOCKS.contains(&e.name());
+                if block && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                flatten_into(child_el, out);
+                if block && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// HTML whitespace rules: runs of whitespace become one space.
+fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() && c != '\u{3000}' && c != '\u{00A0}' {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_main_content_and_meta() {
+        let html = r#"<html><head><title>某市开展电梯检查_某某网</title>
+            <meta property="og:site_name" content="某某网">
+            <meta property="article:published_time" content="2024-03-12T09:41:00+08:00">
+            <script>var x = "不是正文";</script></head>
+            <body><nav><a href="/">首页</a><a href="/n">新闻</a></nav>
+            <h1>某市开展电梯检查</h1><div class="info">来源:某某日报 作者:王某</div>
+            <div class="content"><p>近日,某市市场监管局对全市电梯开展专项检查,共检查电梯1200台,发现隐患35处。</p>
+            <p>检查发现的问题已全部督促整改到位,下一步将持续加强特种设备安全监管。</p></div>
+            <div class="comment">网友评论:写得好</div><footer>版权所有</footer></body></html>"#;
+        let page = flatten(html);
+        assert_eq!(page.hints.title.as_deref(), Some("某市开展电梯检查"));
+        assert_eq!(page.hints.site.as_deref(), Some("某某网"));
+        assert_eq!(
+            page.hints.published_at.unwrap().to_rfc3339(),
+            "2024-03-12T09:41:00+08:00"
+        );
+        assert!(page.text.contains("来源:某某日报"), "{}", page.text);
+        assert!(page.text.contains("督促整改到位"));
+        for junk in ["不是正文", "网友评论", "版权所有", "首页"] {
+            assert!(!page.text.contains(junk), "{junk} in {}", page.text);
+        }
+    }
+}

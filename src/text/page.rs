@@ -1,0 +1,604 @@
+//! Page structure of flattened news text: header (site, column, title, date line), body, byline
+//! lines and the furniture around the article (share widgets, related reading, comment boxes).
+
+use crate::metadata::byline::{self, Role};
+use crate::metadata::date::{self, PageDate};
+
+/// What the page says about itself, read from its layout. Values are as printed (original script).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    pub title: Option<String>,
+    pub published_at: Option<PageDate>,
+    pub source: Option<String>,
+    pub authors: Vec<String>,
+    pub reporters: Vec<String>,
+    pub editors: Vec<String>,
+    pub site: Option<String>,
+    pub column: Option<String>,
+    /// Body paragraphs joined by `\n`: no title, date, byline or furniture lines.
+    pub body: String,
+    /// Byte offset in `body` where the text proper starts, after a lead credit such as
+    /// `本报讯(记者 X)`.
+    pub lead_offset: usize,
+    pub related_headlines: Vec<String>,
+}
+
+/// Hints from a richer source (HTML `<meta>`), used when the text itself does not show a value.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    pub title: Option<String>,
+    pub published_at: Option<PageDate>,
+    pub authors: Vec<String>,
+    pub site: Option<String>,
+}
+
+/// Lines that mark the end of the article and the start of page furniture.
+const FURNITURE_PREFIXES: &[&str] = &[
+    "分享到",
+    "分享至",
+    "分享:",
+    "分享此文",
+    "分享本文",
+    "一键分享",
+    "『相关",
+    "【相关",
+    "[相关",
+    "相关阅读",
+    "相关新闻",
+    "相关文章",
+    "相关链接",
+    "相关报道",
+    "相关推荐",
+    "延伸阅读",
+    "推荐阅读",
+    "热点推荐",
+    "热门推荐",
+    "热门文章",
+    "热点新闻",
+    "猜你喜欢",
+    "为你推荐",
+    "为您推荐",
+    "精彩推荐",
+    "我也来说两句",
+    "我要评论",
+    "发表评论",
+    "网友评论",
+    "查看评论",
+    "评论列表",
+    "会员登录",
+    "用户登录",
+    "用户名",
+    "登录名",
+    "【打印",
+    "[打印",
+    "打印本页",
+    "【关闭",
+    "[关闭",
+    "关闭窗口",
+    "【收藏",
+    "【纠错",
+    "上一篇",
+    "下一篇",
+    "上一条",
+    "下一条",
+    "上一主题",
+    "返回顶部",
+    "返回首页",
+    "版权所有",
+    "版权声明",
+    "免责声明",
+    "Copyright",
+    "copyright",
+    "COPYRIGHT",
+    "©",
+    "扫一扫",
+    "微信扫一扫",
+    "扫描二维码",
+    "扫码关注",
+    "关注我们",
+    "More>>",
+    "more>>",
+    "更多>>",
+    "更多>",
+    "点击排行",
+    "热门排行",
+    "网站地图",
+    "联系我们",
+    "关于我们",
+];
+
+/// Whole lines that are furniture wherever they stand.
+const FURNITURE_LINES: &[&str] = &[
+    "更多",
+    "分享",
+    "评论",
+    "打印",
+    "关闭",
+    "收藏",
+    "返回",
+    "顶部",
+    "微信",
+    "微博",
+    "QQ空间",
+    "复制链接",
+    "[复制链接]",
+    "字号",
+    "大 中 小",
+    "【大 中 小】",
+    "[注册]",
+    "密码",
+];
+
+/// Navigation and SEO lines found above the headline.
+const HEADER_FURNITURE_PREFIXES: &[&str] = &[
+    "首页",
+    "当前位置",
+    "您的位置",
+    "你的位置",
+    "所在位置",
+    "位置:",
+    "关键词:",
+    "关键字:",
+    "Tags:",
+    "标签:",
+    "导航",
+    "登录",
+    "注册",
+    "设为首页",
+    "加入收藏",
+];
+
+const BULLETS: &[char] = &[
+    '·', '•', '●', '◆', '◇', '■', '□', '▪', '▫', '★', '☆', '〉', '>', '»', '▶', '►', '-', '*', '○',
+];
+
+/// Reads the layout of normalised page text.
+pub fn read_page(text: &str, hints: Hints) -> Page {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let kinds: Vec<Kind> = lines.iter().map(|l| classify(l)).collect();
+    let context_year = date::dominant_year(text);
+
+    let first_paragraph = find_first_paragraph(&lines, &kinds);
+    let body_end = (first_paragraph..lines.len())
+        .find(|&i| kinds[i] == Kind::FurnitureStart)
+        .unwrap_or(lines.len());
+
+    let mut page = Page::default();
+    let mut fields = Fields::default();
+
+    // Header: site, column, title and the date line.
+    let mut candidates: Vec<usize> = Vec::new();
+    for (i, line) in lines.iter().enumerate().take(first_paragraph) {
+        match kinds[i] {
+            Kind::Empty | Kind::Furniture | Kind::FurnitureStart | Kind::Bullet => {
+                if page.column.is_none() {
+                    page.column = breadcrumb_column(line);
+                }
+            }
+            Kind::Byline => fields.read(line, context_year),
+            Kind::Text => {
+                if let Some(found) = date_line(line, context_year) {
+                    fields.date.get_or_insert(found.date);
+                    let rest = format!("{} {}", &line[..found.start], &line[found.end..]);
+                    fields.read(&rest, context_year);
+                    if fields.site.is_none() {
+                        fields.site = trailing_site(&rest);
+                    }
+                } else {
+                    candidates.push(i);
+                }
+            }
+        }
+    }
+    let title_at = candidates
+        .iter()
+        .copied()
+        .filter(|&i| is_title_like(lines[i]))
+        .max_by_key(|&i| (lines[i].chars().count().min(40), i));
+    page.title = title_at.map(|i| lines[i].to_string());
+    for &i in candidates.iter().filter(|&&i| Some(i) != title_at) {
+        let line = lines[i];
+        let len = line.chars().count();
+        if is_site_name(line) {
+            fields.site.get_or_insert_with(|| line.to_string());
+        } else if (2..=10).contains(&len) && title_at.is_none_or(|t| i < t) {
+            page.column.get_or_insert_with(|| line.to_string());
+        }
+    }
+
+    // Body, with byline and date lines taken out wherever they stand.
+    let mut body_lines: Vec<&str> = Vec::new();
+    for i in first_paragraph..body_end {
+        let line = lines[i];
+        match kinds[i] {
+            Kind::Empty | Kind::Furniture => {}
+            Kind::Byline => fields.read(line, context_year),
+            Kind::FurnitureStart => unreachable!("body ends at the first furniture start"),
+            Kind::Bullet | Kind::Text => {
+                if body_lines.is_empty() || !is_trailing_credit(line) {
+                    body_lines.push(line);
+                } else {
+                    fields.read(trim_brackets(line), context_year);
+                }
+            }
+        }
+    }
+
+    // Furniture: more byline lines, the related-reading list.
+    let mut in_related = false;
+    for i in body_end..lines.len() {
+        let line = lines[i];
+        match kinds[i] {
+            Kind::Byline => fields.read(line, context_year),
+            Kind::FurnitureStart => {
+                in_related = is_related_marker(line);
+                fields.read(line, context_year);
+            }
+            Kind::Bullet => {
+                if let Some(h) = clean_headline(line) {
+                    page.related_headlines.push(h);
+                }
+            }
+            Kind::Text if in_related && is_headline_like(line) => {
+                if let Some(h) = clean_headline(line) {
+                    page.related_headlines.push(h);
+                }
+            }
+            Kind::Text => {
+                if let Some(found) = date_line(line, context_year) {
+                    fields.date_late.get_or_insert(found.date);
+                }
+            }
+            Kind::Empty | Kind::Furniture => {}
+        }
+    }
+
+    page.body = body_lines.join("\n");
+    if let Some(first) = body_lines.first()
+        && let Some((names, end)) = byline::lead_reporters(first)
+    {
+        for n in names {
+            push_unique(&mut fields.reporters, n);
+        }
+        page.lead_offset = end;
+    }
+
+    page.title = page.title.or(hints.title);
+    page.published_at = fields.date.or(fields.date_late).or(hints.published_at);
+    page.source = fields.source;
+    page.authors = if fields.authors.is_empty() {
+        hints.authors
+    } else {
+        fields.authors
+    };
+    page.reporters = fields.reporters;
+    page.editors = fields.editors;
+    page.site = fields.site.or(hints.site);
+    page
+}
+
+/// How a line is treated by the layout reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Empty,
+    /// Starts the furniture after the article (share widget, related reading, comments).
+    FurnitureStart,
+    /// Furniture wherever it stands (navigation, widgets).
+    Furniture,
+    /// A line of labelled credits (来源:, 作者:, 编辑:, 发布时间:).
+    Byline,
+    /// A bulleted list item.
+    Bullet,
+    Text,
+}
+
+fn classify(line: &str) -> Kind {
+    if line.is_empty()
+        || line
+            .chars()
+            .all(|c| c.is_whitespace() || c.is_ascii_punctuation())
+    {
+        return Kind::Empty;
+    }
+    if FURNITURE_PREFIXES.iter().any(|p| line.starts_with(p)) || is_comment_counter(line) {
+        return Kind::FurnitureStart;
+    }
+    if FURNITURE_LINES.contains(&line)
+        || HEADER_FURNITURE_PREFIXES
+            .iter()
+            .any(|p| line.starts_with(p))
+        || is_share_row(line)
+    {
+        return Kind::Furniture;
+    }
+    if line.starts_with(BULLETS) && line.chars().count() <= 60 {
+        return Kind::Bullet;
+    }
+    if is_byline(line) {
+        return Kind::Byline;
+    }
+    Kind::Text
+}
+
+/// `0条评论`, `评论(12)`, `已有3人参与`.
+fn is_comment_counter(line: &str) -> bool {
+    line.chars().count() <= 30 && (line.contains("条评论") || line.starts_with("评论("))
+}
+
+/// A row of share targets: `微信 微博 QQ空间`.
+fn is_share_row(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.len() >= 2
+        && words.iter().all(|w| {
+            matches!(
+                *w,
+                "微信"
+                    | "微博"
+                    | "QQ"
+                    | "QQ空间"
+                    | "朋友圈"
+                    | "新浪微博"
+                    | "腾讯微博"
+                    | "豆瓣"
+                    | "人人网"
+                    | "复制链接"
+                    | "分享"
+            )
+        })
+}
+
+/// A short line whose first label sits at its start: `来源:X 作者:Y`, `责任编辑:Z`, `文/X`.
+fn is_byline(line: &str) -> bool {
+    let chars = line.chars().count();
+    if chars > 120 || line.contains('。') {
+        return false;
+    }
+    let credits = byline::credits(line);
+    // A name credit runs into prose: `(记者 王某)近日,某市…` is a lead, not a byline.
+    if credits.iter().any(|c| {
+        matches!(c.role, Role::Reporter | Role::Author | Role::Editor)
+            && c.value.chars().count() > 24
+    }) {
+        return false;
+    }
+    let Some(first) = credits.first() else {
+        return false;
+    };
+    let lead = line[..first.at].trim_matches(|c: char| c.is_whitespace() || "([【『|".contains(c));
+    // A label at the start, or several labels on one short line.
+    (lead.is_empty() || (credits.len() >= 2 && chars <= 80))
+        && credits.iter().any(|c| c.role != Role::Other || chars <= 40)
+}
+
+/// A credit line in brackets at the end of the body: `(责任编辑:王某)`, `【编辑:李某】`.
+fn is_trailing_credit(line: &str) -> bool {
+    let inner = trim_brackets(line);
+    inner.len() < line.len() && is_byline(inner)
+}
+
+fn trim_brackets(line: &str) -> &str {
+    line.trim_start_matches(['(', '[', '【', '（'])
+        .trim_end_matches([')', ']', '】', '）'])
+}
+
+/// The first line that reads as running text rather than a headline or a label.
+fn find_first_paragraph(lines: &[&str], kinds: &[Kind]) -> usize {
+    let is_paragraph = |i: usize| {
+        let line = lines[i];
+        let chars = line.chars().count();
+        kinds[i] == Kind::Text
+            && !is_date_only(line)
+            && (chars >= 50 || line.contains('。') || (chars >= 30 && line.contains([',', '，'])))
+    };
+    if let Some(i) = (0..lines.len()).find(|&i| is_paragraph(i)) {
+        return i;
+    }
+    // A brief with no long line: the text after the last header-looking line.
+    (0..lines.len())
+        .filter(|&i| kinds[i] == Kind::Text && !is_date_only(lines[i]))
+        .max_by_key(|&i| (lines[i].chars().count(), std::cmp::Reverse(i)))
+        .unwrap_or(lines.len())
+}
+
+fn is_date_only(line: &str) -> bool {
+    date::find_date(line, None).is_some_and(|m| line.len() - (m.end - m.start) < 40)
+}
+
+/// A date on a short line that is about the page (not a sentence mentioning a date).
+fn date_line(line: &str, context_year: Option<u16>) -> Option<date::DateMatch> {
+    if line.chars().count() > 90 || line.contains('。') {
+        return None;
+    }
+    let found = date::find_date(line, context_year)?;
+    let rest = line.len() - (found.end - found.start);
+    (rest <= 90).then_some(found)
+}
+
+fn is_title_like(line: &str) -> bool {
+    let chars = line.chars().count();
+    (5..=80).contains(&chars)
+        && !line.ends_with('。')
+        && line.matches('。').count() <= 1
+        && !is_site_name(line)
+}
+
+/// `杭州网`, `新华网`, `人民日报`: a short line naming a site or paper.
+fn is_site_name(line: &str) -> bool {
+    let chars = line.chars().count();
+    (2..=12).contains(&chars)
+        && !line.contains(char::is_whitespace)
+        && [
+            "网",
+            "网站",
+            "在线",
+            "日报",
+            "晚报",
+            "时报",
+            "新闻网",
+            "客户端",
+            "频道",
+        ]
+        .iter()
+        .any(|s| line.ends_with(s))
+}
+
+/// What follows the date on a date line, when it names the site: `2023-09-25 16:19:47  杭州网`.
+fn trailing_site(rest: &str) -> Option<String> {
+    let rest = rest.trim();
+    (!rest.is_empty() && byline::credits(rest).is_empty() && is_site_name(rest))
+        .then(|| rest.to_string())
+}
+
+/// `首页 > 消费资讯 > 正文` → `消费资讯`.
+fn breadcrumb_column(line: &str) -> Option<String> {
+    if !line.contains(['>', '»', '›']) {
+        return None;
+    }
+    line.split(['>', '»', '›'])
+        .map(|s| {
+            s.trim()
+                .trim_start_matches(['当', '前', '位', '置', ':'])
+                .trim()
+        })
+        .filter(|s| !s.is_empty() && !matches!(*s, "正文" | "首页" | "内容" | "详情" | "文章"))
+        .filter(|s| !s.contains("位置"))
+        .last()
+        .map(str::to_string)
+}
+
+fn is_related_marker(line: &str) -> bool {
+    [
+        "相关",
+        "延伸阅读",
+        "推荐",
+        "猜你喜欢",
+        "More>>",
+        "more>>",
+        "更多",
+        "热点",
+        "热门",
+        "精彩",
+    ]
+    .iter()
+    .any(|m| line.contains(m))
+}
+
+fn is_headline_like(line: &str) -> bool {
+    let chars = line.chars().count();
+    (6..=60).contains(&chars) && !line.contains('。')
+}
+
+/// Removes bullets, trailing dates and hit counts from a related-reading item.
+fn clean_headline(line: &str) -> Option<String> {
+    let mut h = line.trim_start_matches(BULLETS).trim();
+    if let Some(found) = date::find_date(h, Some(2000))
+        && h.len() - found.end <= 2
+        && found.start > 0
+    {
+        h = h[..found.start]
+            .trim_end_matches(['(', '[', '（', ' '])
+            .trim();
+    }
+    (h.chars().count() >= 4).then(|| h.to_string())
+}
+
+fn push_unique(list: &mut Vec<String>, name: String) {
+    if !list.contains(&name) {
+        list.push(name);
+    }
+}
+
+/// Credits gathered from all byline lines of the page.
+#[derive(Debug, Default)]
+struct Fields {
+    date: Option<PageDate>,
+    /// A date found only in the furniture after the article.
+    date_late: Option<PageDate>,
+    source: Option<String>,
+    site: Option<String>,
+    authors: Vec<String>,
+    reporters: Vec<String>,
+    editors: Vec<String>,
+}
+
+impl Fields {
+    fn read(&mut self, line: &str, context_year: Option<u16>) {
+        for credit in byline::credits(line) {
+            let list = match credit.role {
+                Role::Source => {
+                    let value = strip_date(credit.value, context_year);
+                    if !value.is_empty() && value.chars().count() <= 40 {
+                        self.source.get_or_insert_with(|| value.to_string());
+                    }
+                    continue;
+                }
+                Role::Date => {
+                    if let Some(found) = date::find_date(credit.value, context_year) {
+                        self.date.get_or_insert(found.date);
+                    }
+                    continue;
+                }
+                Role::Other => continue,
+                Role::Author => &mut self.authors,
+                Role::Reporter => &mut self.reporters,
+                Role::Editor => &mut self.editors,
+            };
+            for name in byline::names(strip_date(credit.value, context_year)) {
+                push_unique(list, name);
+            }
+        }
+        if self.date.is_none()
+            && let Some(found) = date_line(line, context_year)
+        {
+            self.date = Some(found.date);
+        }
+    }
+}
+
+/// Cuts a date and whatever follows it off a credited value.
+fn strip_date(value: &str, context_year: Option<u16>) -> &str {
+    match date::find_date(value, context_year) {
+        Some(found) => value[..found.start].trim(),
+        None => value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_flattened_page() {
+        let text = "新闻中心\n地方新闻\n某市开展电梯安全专项检查\n2024-03-12 09:41  某某网\n\
+                    本报讯(记者 王某 通讯员 李某)近日,某市市场监管局对全市电梯开展专项检查,共检查电梯1200台。\n\
+                    检查发现问题隐患35处,已全部督促整改。\n\
+                    来源:某某日报  编辑:赵六\n分享到:\n相关阅读\n·第一条相关新闻标题\n·第二条相关新闻(2024-03-01)\n";
+        let page = read_page(text, Hints::default());
+        assert_eq!(page.title.as_deref(), Some("某市开展电梯安全专项检查"));
+        assert_eq!(
+            page.published_at.unwrap().to_rfc3339(),
+            "2024-03-12T09:41:00+08:00"
+        );
+        assert_eq!(page.site.as_deref(), Some("某某网"));
+        assert_eq!(page.column.as_deref(), Some("新闻中心"));
+        assert_eq!(page.source.as_deref(), Some("某某日报"));
+        assert_eq!(page.reporters, vec!["王某", "李某"]);
+        assert_eq!(page.editors, vec!["赵六"]);
+        assert_eq!(
+            page.related_headlines,
+            vec!["第一条相关新闻标题", "第二条相关新闻"]
+        );
+        assert!(page.body.starts_with("本报讯"));
+        assert!(page.body.ends_with("督促整改。"));
+        assert!(page.body[page.lead_offset..].starts_with("近日"));
+    }
+
+    #[test]
+    fn plain_body_has_no_header() {
+        let text = "日前,某公司向市场监管总局备案了召回计划,召回部分汽车共计1024辆。本次召回范围内的车辆存在安全隐患。";
+        let page = read_page(text, Hints::default());
+        assert_eq!(page.title, None);
+        assert_eq!(page.published_at, None);
+        assert_eq!(page.body, text);
+    }
+}
