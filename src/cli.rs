@@ -47,6 +47,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Print the corpus counts: articles, labels, scripts, split.
     CorpusStats(CorpusStatsArgs),
+    /// Evaluate metadata extraction on pages with reader-checked `meta` (e.g. dev.jsonl).
+    EvalMeta(EvalMetaArgs),
 }
 
 /// The default model, shipped in `models/`.
@@ -152,7 +154,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
     /// Terms kept per label by chi-square.
-    #[arg(long, default_value_t = 1500)]
+    #[arg(long, default_value_t = 1000)]
     pub terms_per_label: usize,
     /// Minimum document frequency of a term.
     #[arg(long, default_value_t = 2)]
@@ -186,6 +188,22 @@ pub struct EvalArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct EvalMetaArgs {
+    /// JSONL with `{"id","text","meta":{"title","published_at","source","reporters","authors","editors"}}`.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Model file (its user dictionary drives segmentation).
+    #[arg(long, env = "NEWSTAG_MODEL", default_value = DEFAULT_MODEL)]
+    pub model: PathBuf,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// List every disagreement.
+    #[arg(long)]
+    pub errors: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct CorpusStatsArgs {
     /// Corpus directory or file.
     #[arg(long, default_value = "data/corpus")]
@@ -203,6 +221,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(args) => train_model(args),
         Command::Eval(args) => evaluate(args),
         Command::CorpusStats(args) => corpus_stats(args),
+        Command::EvalMeta(args) => evaluate_metadata(args),
     }
 }
 
@@ -424,5 +443,43 @@ fn corpus_stats(args: CorpusStatsArgs) -> anyhow::Result<()> {
         "split               {} train / {} test",
         stats.train, stats.test
     );
+    Ok(())
+}
+
+fn evaluate_metadata(args: EvalMetaArgs) -> anyhow::Result<()> {
+    let content = std::fs::read_to_string(&args.data)
+        .with_context(|| format!("reading {}", args.data.display()))?;
+    let examples: Vec<newstag::eval_meta::MetaExample> = content
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(n, l)| {
+            serde_json::from_str(l).with_context(|| format!("{}:{}", args.data.display(), n + 1))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let tagger = load_tagger(&args.model)?;
+    let (scores, misses) = newstag::eval_meta::evaluate(&tagger, &examples);
+    if args.json {
+        let mut v = serde_json::json!({ "fields": scores });
+        if args.errors {
+            v["errors"] = serde_json::to_value(&misses)?;
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    println!(
+        "metadata on {} ({} pages)",
+        args.data.display(),
+        examples.len()
+    );
+    print!("{}", newstag::eval_meta::table(&scores));
+    if args.errors {
+        for m in &misses {
+            println!(
+                "  {:<8} {:<13} expected {:?} got {:?}",
+                m.id, m.field, m.expected, m.got
+            );
+        }
+    }
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod convert;
 pub mod corpus;
 pub mod error;
 pub mod eval;
+pub mod eval_meta;
 pub mod features;
 pub mod json;
 pub mod metadata;

@@ -208,14 +208,31 @@ const ROLE_WORDS: &[&str] = &[
     "编辑",
 ];
 
-/// Splits a credited value into names: `王某 李某`, `王某、李某`, `本报记者 王某`.
-pub fn names(value: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// Common Chinese surnames, for splitting names printed without a separator (`江泓黎大东`).
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
+
+/// Splits a credited value into names: `王某 李某`, `王某、李某`, `本报记者 王某`; returns
+/// slices of `value`.
+pub fn names(value: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
     for piece in value.split(|c: char| {
         c.is_whitespace()
             || matches!(
                 c,
-                '、' | ',' | '，' | ';' | '；' | '/' | '|' | '丨' | '(' | ')' | '（' | '）' | ':'
+                '、' | ','
+                    | '，'
+                    | ';'
+                    | '；'
+                    | '/'
+                    | '|'
+                    | '丨'
+                    | '('
+                    | ')'
+                    | '（'
+                    | '）'
+                    | ':'
+                    | '□'
+                    | '■'
             )
     }) {
         let mut piece = piece.trim_matches(|c: char| !(super::super::text::is_han(c) || c == '·'));
@@ -224,7 +241,7 @@ pub fn names(value: &str) -> Vec<String> {
                 piece = rest;
             }
         }
-        for suffix in ["报道", "摄影", "摄", "整理", "编译", "发自"] {
+        for suffix in ["报道", "摄影", "摄", "整理", "编译", "发自", "讯"] {
             if let Some(rest) = piece.strip_suffix(suffix) {
                 piece = rest;
             }
@@ -235,17 +252,42 @@ pub fn names(value: &str) -> Vec<String> {
             .filter(|&c| super::super::text::is_han(c))
             .count();
         let max = if piece.contains('·') { 12 } else { 6 };
-        if (2..=max).contains(&len) && han >= 2 && !out.iter().any(|n| n == piece) {
-            out.push(piece.to_string());
+        if !(2..=max).contains(&len) || han < 2 {
+            continue;
+        }
+        for name in split_joined(piece) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
         }
     }
     out
 }
 
+/// `江泓黎大东` → `江泓`, `黎大东`: five or six characters with no separator split where the
+/// second part starts with a common surname and both parts are two or three characters long.
+fn split_joined(piece: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = piece.char_indices().collect();
+    if !(5..=6).contains(&chars.len()) || piece.contains('·') {
+        return vec![piece];
+    }
+    for at in [2, 3] {
+        let rest = chars.len() - at;
+        if (2..=3).contains(&rest)
+            && SURNAMES.contains(chars[at].1)
+            && SURNAMES.contains(chars[0].1)
+        {
+            let cut = chars[at].0;
+            return vec![&piece[..cut], &piece[cut..]];
+        }
+    }
+    vec![piece]
+}
+
 /// Reads reporters from the opening of a body paragraph: `本报讯(记者 王某 通讯员 李某)`,
-/// `新华社北京9月25日电(记者张三)`, `记者 王某 报道`. Returns the names and the byte offset where
-/// the credit ends.
-pub fn lead_reporters(paragraph: &str) -> Option<(Vec<String>, usize)> {
+/// `新华社北京9月25日电(记者张三)`, `记者 王某 报道`. Returns the names (slices of
+/// `paragraph`) and the byte offset where the credit ends.
+pub fn lead_reporters(paragraph: &str) -> Option<(Vec<&str>, usize)> {
     let head_end = paragraph
         .char_indices()
         .nth(60)
@@ -293,6 +335,78 @@ pub fn lead_reporters(paragraph: &str) -> Option<(Vec<String>, usize)> {
     })
 }
 
+/// The news organisation of a dateline lead: `新华社北京10月12日电`, `中国经济网北京5月28日讯`,
+/// `临汾新闻网讯`, `央广网河南分网消息`. Not `本报讯` (the page's own paper).
+pub fn lead_source(paragraph: &str) -> Option<&str> {
+    let head_end = paragraph
+        .char_indices()
+        .nth(40)
+        .map_or(paragraph.len(), |(i, _)| i);
+    let head = &paragraph[..head_end];
+    let (marker_at, _) = ["电(", "电 (", "电(", "讯(", "讯 (", "讯", "电", "消息"]
+        .iter()
+        .filter_map(|m| head.find(m).map(|at| (at, *m)))
+        .min_by_key(|&(at, _)| at)?;
+    let lead = &head[..marker_at];
+    // The organisation ends where a place or a date begins.
+    let org_end = lead
+        .char_indices()
+        .find(|&(i, c)| c.is_ascii_digit() || lead[i..].starts_with("北京") && i > 0)
+        .map_or(lead.len(), |(i, _)| i);
+    let mut org = lead[..org_end].trim_matches(|c: char| c.is_whitespace() || c == '□' || c == ',');
+    for place_start in [
+        "北京", "上海", "天津", "重庆", "广州", "深圳", "香港", "澳门", "台北",
+    ] {
+        if let Some(at) = org.find(place_start).filter(|&at| at > 0) {
+            org = &org[..at];
+        }
+    }
+    let len = org.chars().count();
+    let media = [
+        "社",
+        "网",
+        "报",
+        "台",
+        "新闻",
+        "客户端",
+        "电视",
+        "广播",
+        "分网",
+        "频道",
+        "融媒",
+        "日报",
+        "晚报",
+    ];
+    ((2..=14).contains(&len)
+        && org
+            .chars()
+            .all(|c| super::super::text::is_han(c) || c == '·')
+        && !org.starts_with("本报")
+        && media.iter().any(|m| org.ends_with(m)))
+    .then_some(org)
+}
+
+/// A reporter or photo credit at the end of a line: `大皖新闻记者 余康生 魏鑫鑫`,
+/// `新华社记者 李博 摄`, `□记者 夏天`.
+pub fn trailing_reporters(line: &str) -> Vec<&str> {
+    let Some(at) = line.rfind("记者") else {
+        return Vec::new();
+    };
+    let tail = &line[at + "记者".len()..];
+    let tail = tail
+        .trim_end_matches(['摄', ' ', ')', ']', '】'])
+        .trim_end_matches("报道");
+    if tail.is_empty() || !tail.starts_with([' ', ':']) && line[..at].chars().count() > 16 {
+        return Vec::new();
+    }
+    let pieces = names(tail);
+    let words = tail.split_whitespace().count();
+    if pieces.is_empty() || words > 4 || tail.chars().count() > 20 || tail.contains(['。', ',']) {
+        return Vec::new();
+    }
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,6 +448,38 @@ mod tests {
     }
 
     #[test]
+    fn reads_dateline_sources_and_trailing_credits() {
+        assert_eq!(
+            lead_source("新华社北京10月12日电(记者高亢)中国"),
+            Some("新华社")
+        );
+        assert_eq!(
+            lead_source("中国经济网北京5月28日讯(记者 佟明彪)今日"),
+            Some("中国经济网")
+        );
+        assert_eq!(
+            lead_source("临汾新闻网讯 (记者 苏亚兵) 8月31日"),
+            Some("临汾新闻网")
+        );
+        assert_eq!(
+            lead_source("央广网河南分网消息 昨日,"),
+            Some("央广网河南分网")
+        );
+        assert_eq!(lead_source("本报讯(记者 王某)近日"), None);
+        assert_eq!(lead_source("近日,市场监管总局发布消息称"), None);
+        assert_eq!(
+            trailing_reporters("大皖新闻记者 余康生 魏鑫鑫"),
+            vec!["余康生", "魏鑫鑫"]
+        );
+        assert_eq!(
+            trailing_reporters("2月15日,旅客进站乘车。新华社记者 李博 摄"),
+            vec!["李博"]
+        );
+        assert_eq!(trailing_reporters("□记者 夏天"), vec!["夏天"]);
+        assert!(trailing_reporters("记者从市场监管局了解到,今年以来").is_empty());
+    }
+
+    #[test]
     fn reads_lead_credits() {
         let (n, end) = lead_reporters("中国消费者报报道(记者刘浩)今年以来,上海").unwrap();
         assert_eq!(n, vec!["刘浩"]);
@@ -342,6 +488,8 @@ mod tests {
         assert_eq!(n, vec!["王某", "李某"]);
         let (n, _) = lead_reporters("记者 张三 报道:日前,").unwrap();
         assert_eq!(n, vec!["张三"]);
+        let (n, _) = lead_reporters("新华网成都3月22日电(记者江泓黎大东) 自国务院").unwrap();
+        assert_eq!(n, vec!["江泓", "黎大东"]);
         assert!(lead_reporters("近日,市场监管总局(国家认监委)发布").is_none());
     }
 }

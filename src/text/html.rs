@@ -78,7 +78,12 @@ pub fn flatten(html: &str) -> FlatPage {
     hints.title = best_title(h1, og_title, doc_title);
     hints.site = site;
     hints.authors = meta("name", "author")
-        .map(|a| crate::metadata::byline::names(&a))
+        .map(|a| {
+            crate::metadata::byline::names(&a)
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let published = meta("property", "article:published_time")
         .or_else(|| meta("name", "pubdate"))

@@ -132,8 +132,18 @@ const FURNITURE_LINES: &[&str] = &[
 /// Navigation and SEO lines found above the headline.
 const HEADER_FURNITURE_PREFIXES: &[&str] = &[
     "首页",
+    "主页",
     "当前位置",
+    "您当前位置",
+    "您现在的位置",
+    "现在位置",
     "您的位置",
+    "热搜",
+    "热门搜索",
+    "热门标签",
+    "加载中",
+    "查看余下全文",
+    "手机看",
     "你的位置",
     "所在位置",
     "位置:",
@@ -153,8 +163,16 @@ const BULLETS: &[char] = &[
 ];
 
 /// Reads the layout of normalised page text.
+///
+/// Lines are classified on their simplified form (so `來源:` and `責任編輯:` read like `来源:` and
+/// `责任编辑:`), and every value is taken from the same bytes of the original text.
 pub fn read_page(text: &str, hints: Hints) -> Page {
-    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let simplified = fast2s::convert(text);
+    let aligned = Aligned {
+        original: text,
+        simplified: &simplified,
+    };
+    let lines: Vec<&str> = simplified.lines().map(str::trim).collect();
     let kinds: Vec<Kind> = lines.iter().map(|l| classify(l)).collect();
     let context_year = date::dominant_year(text);
 
@@ -168,21 +186,26 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
 
     // Header: site, column, title and the date line.
     let mut candidates: Vec<usize> = Vec::new();
+    let mut date_line_at = None;
     for (i, line) in lines.iter().enumerate().take(first_paragraph) {
         match kinds[i] {
             Kind::Empty | Kind::Furniture | Kind::FurnitureStart | Kind::Bullet => {
                 if page.column.is_none() {
-                    page.column = breadcrumb_column(line);
+                    page.column = breadcrumb_column(line).map(|c| aligned.original(c).to_string());
                 }
             }
-            Kind::Byline => fields.read(line, context_year),
+            Kind::Byline => fields.read(&aligned, line, context_year),
             Kind::Text => {
                 if let Some(found) = date_line(line, context_year) {
-                    fields.date.get_or_insert(found.date);
-                    let rest = format!("{} {}", &line[..found.start], &line[found.end..]);
-                    fields.read(&rest, context_year);
-                    if fields.site.is_none() {
-                        fields.site = trailing_site(&rest);
+                    fields.header_date.get_or_insert(found.date);
+                    date_line_at.get_or_insert(i);
+                    for rest in [&line[..found.start], &line[found.end..]] {
+                        fields.read(&aligned, rest, context_year);
+                        if let Some(site) = trailing_site(rest) {
+                            fields
+                                .site
+                                .get_or_insert_with(|| aligned.original(site).to_string());
+                        }
                     }
                 } else {
                     candidates.push(i);
@@ -194,31 +217,48 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
         .iter()
         .copied()
         .filter(|&i| is_title_like(lines[i]))
-        .max_by_key(|&i| (lines[i].chars().count().min(40), i));
-    page.title = title_at.map(|i| lines[i].to_string());
+        .max_by_key(|&i| {
+            // Prefer the line just before the date line, then longer lines.
+            let next_to_date = date_line_at.is_some_and(|d| i < d && d - i <= 2);
+            (next_to_date, lines[i].chars().count().min(40), i)
+        });
+    page.title = title_at.map(|i| aligned.original(clean_title(lines[i])).to_string());
     for &i in candidates.iter().filter(|&&i| Some(i) != title_at) {
         let line = lines[i];
         let len = line.chars().count();
         if is_site_name(line) {
-            fields.site.get_or_insert_with(|| line.to_string());
+            fields
+                .site
+                .get_or_insert_with(|| aligned.original(line).to_string());
         } else if (2..=10).contains(&len) && title_at.is_none_or(|t| i < t) {
-            page.column.get_or_insert_with(|| line.to_string());
+            page.column
+                .get_or_insert_with(|| aligned.original(line).to_string());
         }
     }
 
-    // Body, with byline and date lines taken out wherever they stand.
+    // Body, with byline, credit and date lines taken out wherever they stand.
     let mut body_lines: Vec<&str> = Vec::new();
+    let mut signature_date = None;
     for i in first_paragraph..body_end {
         let line = lines[i];
         match kinds[i] {
             Kind::Empty | Kind::Furniture => {}
-            Kind::Byline => fields.read(line, context_year),
+            Kind::Byline => fields.read(&aligned, line, context_year),
             Kind::FurnitureStart => unreachable!("body ends at the first furniture start"),
             Kind::Bullet | Kind::Text => {
-                if body_lines.is_empty() || !is_trailing_credit(line) {
+                let credits = byline::trailing_reporters(line);
+                for name in &credits {
+                    fields.add(Role::Reporter, aligned.original(name));
+                }
+                if !body_lines.is_empty() && is_trailing_credit(line) {
+                    fields.read(&aligned, trim_brackets(line), context_year);
+                } else if !body_lines.is_empty() && is_source_note(line) {
+                    fields.note_source.get_or_insert(trim_brackets(line));
+                } else if !body_lines.is_empty() && is_date_only(line) && line.chars().count() <= 20
+                {
+                    signature_date = date::find_date(line, context_year).map(|m| m.date);
+                } else if credits.is_empty() || line.chars().count() > 24 {
                     body_lines.push(line);
-                } else {
-                    fields.read(trim_brackets(line), context_year);
                 }
             }
         }
@@ -229,43 +269,57 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
     for i in body_end..lines.len() {
         let line = lines[i];
         match kinds[i] {
-            Kind::Byline => fields.read(line, context_year),
+            Kind::Byline => fields.read(&aligned, line, context_year),
             Kind::FurnitureStart => {
                 in_related = is_related_marker(line);
-                fields.read(line, context_year);
+                fields.read(&aligned, line, context_year);
             }
             Kind::Bullet => {
                 if let Some(h) = clean_headline(line) {
-                    page.related_headlines.push(h);
+                    page.related_headlines.push(aligned.original(h).to_string());
                 }
             }
             Kind::Text if in_related && is_headline_like(line) => {
                 if let Some(h) = clean_headline(line) {
-                    page.related_headlines.push(h);
+                    page.related_headlines.push(aligned.original(h).to_string());
                 }
             }
             Kind::Text => {
                 if let Some(found) = date_line(line, context_year) {
-                    fields.date_late.get_or_insert(found.date);
+                    fields.late_date.get_or_insert(found.date);
                 }
             }
             Kind::Empty | Kind::Furniture => {}
         }
     }
 
-    page.body = body_lines.join("\n");
-    if let Some(first) = body_lines.first()
-        && let Some((names, end)) = byline::lead_reporters(first)
-    {
-        for n in names {
-            push_unique(&mut fields.reporters, n);
+    let original_body: Vec<&str> = body_lines.iter().map(|l| aligned.original(l)).collect();
+    page.body = original_body.join("\n");
+    if let Some(first) = body_lines.first() {
+        if let Some((names, end)) = byline::lead_reporters(first) {
+            for name in names {
+                fields.add(Role::Reporter, aligned.original(name));
+            }
+            page.lead_offset = end;
         }
-        page.lead_offset = end;
+        if let Some(source) = byline::lead_source(first) {
+            fields.lead_source.get_or_insert(source);
+        }
     }
 
     page.title = page.title.or(hints.title);
-    page.published_at = fields.date.or(fields.date_late).or(hints.published_at);
-    page.source = fields.source;
+    page.published_at = fields
+        .keyed_date
+        .or(fields.header_date)
+        .or(fields.late_date)
+        .or(signature_date)
+        .or(hints.published_at);
+    let source = fields
+        .source
+        .or(fields.date_line_source)
+        .or(fields.note_source)
+        .or(fields.lead_source);
+    page.source = source.map(|s| aligned.original(s).to_string());
     page.authors = if fields.authors.is_empty() {
         hints.authors
     } else {
@@ -275,6 +329,27 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
     page.editors = fields.editors;
     page.site = fields.site.or(hints.site);
     page
+}
+
+/// The original text and its simplified form, byte for byte aligned.
+struct Aligned<'a> {
+    original: &'a str,
+    simplified: &'a str,
+}
+
+impl<'a> Aligned<'a> {
+    /// The original bytes behind a slice of the simplified text.
+    fn original(&self, part: &str) -> &'a str {
+        let base = self.simplified.as_ptr() as usize;
+        let at = (part.as_ptr() as usize).wrapping_sub(base);
+        self.original
+            .get(at..at + part.len())
+            .filter(|_| at <= self.simplified.len())
+            .unwrap_or_else(|| {
+                debug_assert!(false, "not a slice of the simplified text");
+                ""
+            })
+    }
 }
 
 /// How a line is treated by the layout reader.
@@ -308,6 +383,7 @@ fn classify(line: &str) -> Kind {
             .iter()
             .any(|p| line.starts_with(p))
         || is_share_row(line)
+        || is_breadcrumb(line)
     {
         return Kind::Furniture;
     }
@@ -323,6 +399,12 @@ fn classify(line: &str) -> Kind {
 /// `0条评论`, `评论(12)`, `已有3人参与`.
 fn is_comment_counter(line: &str) -> bool {
     line.chars().count() <= 30 && (line.contains("条评论") || line.starts_with("评论("))
+}
+
+/// `新闻中心 >> 市场监管 >> 认证认可`: two or more `>` separators on a short line.
+fn is_breadcrumb(line: &str) -> bool {
+    line.chars().count() <= 80
+        && (line.contains(">>") || line.matches(['>', '»', '›']).count() >= 2)
 }
 
 /// A row of share targets: `微信 微博 QQ空间`.
@@ -415,11 +497,50 @@ fn date_line(line: &str, context_year: Option<u16>) -> Option<date::DateMatch> {
 }
 
 fn is_title_like(line: &str) -> bool {
-    let chars = line.chars().count();
+    let title = clean_title(line);
+    let chars = title.chars().count();
+    let han = title.chars().filter(|&c| super::is_han(c)).count();
     (5..=80).contains(&chars)
-        && !line.ends_with('。')
-        && line.matches('。').count() <= 1
-        && !is_site_name(line)
+        && han * 2 >= chars
+        && !title.ends_with(['。', ':'])
+        && title.matches('。').count() <= 1
+        && !is_site_name(title)
+        && !is_bracketed(title)
+}
+
+/// `(资料图)`, `【图】`: a caption, not a headline.
+fn is_bracketed(line: &str) -> bool {
+    let (Some(first), Some(last)) = (line.chars().next(), line.chars().last()) else {
+        return false;
+    };
+    matches!(
+        (first, last),
+        ('(', ')') | ('【', '】') | ('[', ']') | ('〔', '〕')
+    )
+}
+
+/// Cuts table debris and a site or channel suffix off a headline line:
+/// `标题 | |`, `标题|新闻中心`, `标题_某某网`.
+fn clean_title(line: &str) -> &str {
+    let mut title = line.trim_end_matches(|c: char| c == '|' || c.is_whitespace() || c == '-');
+    for sep in ['|', '_', '丨'] {
+        if sep == '丨' {
+            // `增强质量意识 推进高质量发展丨上海:提升服务效能` keeps its 丨: only a short tail is a site.
+            if let Some(at) = title.rfind(sep)
+                && title[at..].chars().count() <= 8
+                && is_site_name(title[at + sep.len_utf8()..].trim())
+            {
+                title = title[..at].trim_end();
+            }
+            continue;
+        }
+        if let Some(at) = title.find(sep)
+            && title[..at].chars().count() >= 6
+        {
+            title = title[..at].trim_end();
+        }
+    }
+    title
 }
 
 /// `杭州网`, `新华网`, `人民日报`: a short line naming a site or paper.
@@ -443,14 +564,13 @@ fn is_site_name(line: &str) -> bool {
 }
 
 /// What follows the date on a date line, when it names the site: `2023-09-25 16:19:47  杭州网`.
-fn trailing_site(rest: &str) -> Option<String> {
-    let rest = rest.trim();
-    (!rest.is_empty() && byline::credits(rest).is_empty() && is_site_name(rest))
-        .then(|| rest.to_string())
+fn trailing_site(rest: &str) -> Option<&str> {
+    let rest = rest.trim_matches(|c: char| c.is_whitespace() || c == '|');
+    (!rest.is_empty() && byline::credits(rest).is_empty() && is_site_name(rest)).then_some(rest)
 }
 
 /// `首页 > 消费资讯 > 正文` → `消费资讯`.
-fn breadcrumb_column(line: &str) -> Option<String> {
+fn breadcrumb_column(line: &str) -> Option<&str> {
     if !line.contains(['>', '»', '›']) {
         return None;
     }
@@ -463,7 +583,6 @@ fn breadcrumb_column(line: &str) -> Option<String> {
         .filter(|s| !s.is_empty() && !matches!(*s, "正文" | "首页" | "内容" | "详情" | "文章"))
         .filter(|s| !s.contains("位置"))
         .last()
-        .map(str::to_string)
 }
 
 fn is_related_marker(line: &str) -> bool {
@@ -489,7 +608,7 @@ fn is_headline_like(line: &str) -> bool {
 }
 
 /// Removes bullets, trailing dates and hit counts from a related-reading item.
-fn clean_headline(line: &str) -> Option<String> {
+fn clean_headline(line: &str) -> Option<&str> {
     let mut h = line.trim_start_matches(BULLETS).trim();
     if let Some(found) = date::find_date(h, Some(2000))
         && h.len() - found.end <= 2
@@ -499,7 +618,7 @@ fn clean_headline(line: &str) -> Option<String> {
             .trim_end_matches(['(', '[', '（', ' '])
             .trim();
     }
-    (h.chars().count() >= 4).then(|| h.to_string())
+    (h.chars().count() >= 4).then_some(h)
 }
 
 fn push_unique(list: &mut Vec<String>, name: String) {
@@ -508,51 +627,92 @@ fn push_unique(list: &mut Vec<String>, name: String) {
     }
 }
 
-/// Credits gathered from all byline lines of the page.
+/// Credits gathered from the page, as slices of the simplified text until mapped back.
 #[derive(Debug, Default)]
-struct Fields {
-    date: Option<PageDate>,
+struct Fields<'s> {
+    /// A date given with a label (发布时间:).
+    keyed_date: Option<PageDate>,
+    /// The date line of the header.
+    header_date: Option<PageDate>,
     /// A date found only in the furniture after the article.
-    date_late: Option<PageDate>,
-    source: Option<String>,
+    late_date: Option<PageDate>,
+    source: Option<&'s str>,
+    /// Unlabelled text beside the date (`2003年09月22日08:32 新华网`).
+    date_line_source: Option<&'s str>,
+    /// A `(武汉晨报)` line closing the body.
+    note_source: Option<&'s str>,
+    /// The organisation of a dateline lead (`新华社北京…电`).
+    lead_source: Option<&'s str>,
     site: Option<String>,
     authors: Vec<String>,
     reporters: Vec<String>,
     editors: Vec<String>,
 }
 
-impl Fields {
-    fn read(&mut self, line: &str, context_year: Option<u16>) {
-        for credit in byline::credits(line) {
-            let list = match credit.role {
+impl<'s> Fields<'s> {
+    fn add(&mut self, role: Role, name: &str) {
+        let list = match role {
+            Role::Author => &mut self.authors,
+            Role::Reporter => &mut self.reporters,
+            Role::Editor => &mut self.editors,
+            Role::Source | Role::Date | Role::Other => return,
+        };
+        push_unique(list, name.to_string());
+    }
+
+    fn read(&mut self, aligned: &Aligned<'_>, line: &'s str, context_year: Option<u16>) {
+        let credits = byline::credits(line);
+        for credit in &credits {
+            match credit.role {
                 Role::Source => {
                     let value = strip_date(credit.value, context_year);
                     if !value.is_empty() && value.chars().count() <= 40 {
-                        self.source.get_or_insert_with(|| value.to_string());
+                        self.source.get_or_insert(value);
                     }
-                    continue;
                 }
                 Role::Date => {
                     if let Some(found) = date::find_date(credit.value, context_year) {
-                        self.date.get_or_insert(found.date);
+                        self.keyed_date.get_or_insert(found.date);
                     }
-                    continue;
                 }
-                Role::Other => continue,
-                Role::Author => &mut self.authors,
-                Role::Reporter => &mut self.reporters,
-                Role::Editor => &mut self.editors,
-            };
-            for name in byline::names(strip_date(credit.value, context_year)) {
-                push_unique(list, name);
+                Role::Other => {}
+                role => {
+                    for name in byline::names(strip_date(credit.value, context_year)) {
+                        self.add(role, aligned.original(name));
+                    }
+                }
             }
         }
-        if self.date.is_none()
+        if credits.is_empty() {
+            let rest = line.trim_matches(|c: char| c.is_whitespace() || c == '|');
+            if !rest.is_empty() && is_media_name(rest) {
+                self.date_line_source.get_or_insert(rest);
+            }
+        }
+        if self.header_date.is_none()
             && let Some(found) = date_line(line, context_year)
         {
-            self.date = Some(found.date);
+            self.header_date = Some(found.date);
         }
     }
+}
+
+/// A short name of a news organisation: `新华网`, `武汉晨报`, `质量与认证`.
+fn is_media_name(s: &str) -> bool {
+    let chars = s.chars().count();
+    (2..=16).contains(&chars)
+        && s.chars().filter(|&c| super::is_han(c)).count() * 10 >= chars * 7
+        && !s.contains(['。', ',', ':'])
+}
+
+/// A `(武汉晨报)` or `(来源:新华社)` line closing the body.
+fn is_source_note(line: &str) -> bool {
+    let inner = trim_brackets(line);
+    inner.len() < line.len()
+        && is_media_name(inner)
+        && ["报", "网", "社", "台", "新闻", "客户端"]
+            .iter()
+            .any(|m| inner.ends_with(m))
 }
 
 /// Cuts a date and whatever follows it off a credited value.
