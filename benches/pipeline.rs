@@ -236,7 +236,12 @@ fn after_score(
         keywords: keywords::keywords(&body_tokens, text, |w| model.keyword_idf(w)),
         summary: summary::summarize(lead),
         char_count: body.chars().count() as u32,
-        fingerprint: fingerprint::simhash(body_tokens.iter().copied()),
+        fingerprint: fingerprint::simhash(
+            body_tokens
+                .iter()
+                .copied()
+                .filter(|t| t.start >= body_start + page.lead_offset),
+        ),
         authors: page.authors.clone(),
     };
     black_box((

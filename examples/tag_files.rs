@@ -59,10 +59,16 @@ impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Failure::Connect(e) => {
-                write!(f, "cannot connect: {e}")?;
+                // The transport error's own text is terse; its causes say what happened.
+                let mut last = e.to_string();
+                write!(f, "cannot connect: {last}")?;
                 let mut source = std::error::Error::source(e);
                 while let Some(cause) = source {
-                    write!(f, ": {cause}")?;
+                    let text = cause.to_string();
+                    if text != last {
+                        write!(f, ": {text}")?;
+                    }
+                    last = text;
                     source = cause.source();
                 }
                 Ok(())

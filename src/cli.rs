@@ -317,11 +317,9 @@ fn train_model(args: TrainArgs) -> anyhow::Result<()> {
             .map_or(0, |d| d.as_secs())
     });
     let command = format!(
-        "SOURCE_DATE_EPOCH={timestamp} cargo run --release -- train --data {} --user-dict {} --output {} --card {} --folds {} --terms-per-label {} --min-df {} --features {}",
+        "SOURCE_DATE_EPOCH={timestamp} cargo run --release -- train --data {} --user-dict {} --folds {} --terms-per-label {} --min-df {} --features {}",
         args.data.display(),
         args.user_dict.display(),
-        args.output.display(),
-        args.card.display(),
         args.folds,
         args.terms_per_label,
         args.min_df,

@@ -203,7 +203,13 @@ impl Tagger {
             keywords: keywords::keywords(&body_tokens, text, |w| self.model.keyword_idf(w)),
             summary: summary::summarize(lead),
             char_count: body.chars().count() as u32,
-            fingerprint: fingerprint::simhash(body_tokens.iter().copied()),
+            // The lead credit (`本报讯(记者 X)`) differs between reposts of one story.
+            fingerprint: fingerprint::simhash(
+                body_tokens
+                    .iter()
+                    .copied()
+                    .filter(|t| t.start >= body_start + page.lead_offset),
+            ),
             body: options.include_body.then(|| body.to_string()),
             related_headlines: page.related_headlines,
             script: Some(script),

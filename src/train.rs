@@ -12,7 +12,9 @@ use serde::Serialize;
 use crate::corpus::{self, Example, LABELS};
 use crate::error::{Error, Result};
 use crate::eval::{self, Report};
-use crate::features::{KeyMap, Term, TermHit, TermKinds, Vocabulary, passages, split_hits, terms};
+use crate::features::{
+    KeyMap, SparseVector, Term, TermHit, TermKinds, Vocabulary, passages, split_hits, terms,
+};
 use crate::model::fit::{self, Classifier, Linear};
 use crate::model::{FORMAT_VERSION, Model, ModelFile, sigmoid};
 use crate::pipeline::{self, Format, Tagger};
@@ -47,7 +49,6 @@ pub struct TrainConfig {
 pub const CANDIDATES: &[Classifier] = &[
     Classifier::Logistic { alpha: 0.03 },
     Classifier::Logistic { alpha: 0.1 },
-    Classifier::Logistic { alpha: 0.3 },
     Classifier::MultinomialNb { alpha: 0.1 },
     Classifier::MultinomialNb { alpha: 0.5 },
 ];
@@ -156,6 +157,18 @@ pub fn train(config: &TrainConfig, progress: &dyn Fn(&str)) -> Result<TrainSumma
         let vocab = fit_vocabulary(&docs, &train_idx, kinds, config, &display);
         let x_train = matrix(&vocab, &docs, &train_idx);
         let x_val = matrix(&vocab, &docs, &val_idx);
+        // Passage vectors of each validation doc (none for single-passage docs), built once.
+        let val_passages: Vec<Vec<SparseVector>> = val_idx
+            .iter()
+            .map(|&i| match docs[i].passages.len() {
+                0 | 1 => Vec::new(),
+                _ => docs[i]
+                    .passages
+                    .iter()
+                    .map(|p| vocab.vectorize_hits(p))
+                    .collect(),
+            })
+            .collect();
         // Per candidate and label: (document score, best-passage score) of each validation doc.
         let scores: Vec<Vec<Vec<(f32, f32)>>> = CANDIDATES
             .iter()
@@ -170,14 +183,10 @@ pub fn train(config: &TrainConfig, progress: &dyn Fn(&str)) -> Result<TrainSumma
                         model
                             .margins(x_val.view())
                             .iter()
-                            .zip(&val_idx)
-                            .map(|(&m, &i)| {
-                                let best = docs[i]
-                                    .passages
-                                    .iter()
-                                    .filter(|_| docs[i].passages.len() > 1)
-                                    .map(|p| model.margin(&vocab.vectorize_hits(p)))
-                                    .fold(m, f32::max);
+                            .zip(&val_passages)
+                            .map(|(&m, passages)| {
+                                let best =
+                                    passages.iter().map(|p| model.margin(p)).fold(m, f32::max);
                                 (m, best)
                             })
                             .collect()

@@ -18,8 +18,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TextIO
 
 import grpc
 from google.protobuf import json_format
@@ -58,9 +59,7 @@ def guess_format(path: str, text: str) -> int:
 
 
 def to_json(message, emit_defaults: bool, indent: int | None = None) -> str:
-    as_dict = json_format.MessageToDict(
-        message, always_print_fields_with_no_presence=emit_defaults
-    )
+    as_dict = json_format.MessageToDict(message, always_print_fields_with_no_presence=emit_defaults)
     separators = None if indent else (",", ":")
     return json.dumps(as_dict, ensure_ascii=False, indent=indent, separators=separators)
 
@@ -100,7 +99,7 @@ class JsonlRequests:
 
 def run_stream(stub: tagger_pb2_grpc.TaggerStub, args: argparse.Namespace) -> int:
     try:
-        source = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
+        source = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
     except OSError as e:
         raise InputError(f"cannot read {args.file}: {e}") from e
     with source:
@@ -145,13 +144,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     tag = commands.add_parser("tag", help="tag one article from a text or HTML file")
     tag.add_argument("file", help="the article, UTF-8 text or HTML ('-' for stdin)")
     tag.add_argument("--id", help="request id (default: the file name)")
-    tag.add_argument("--format", choices=["auto", "text", "html"], default="auto",
-                     help="how the file is encoded (default: by extension and content)")
+    tag.add_argument(
+        "--format",
+        choices=["auto", "text", "html"],
+        default="auto",
+        help="how the file is encoded (default: by extension and content)",
+    )
     tag.add_argument("--body", action="store_true", help="include the cleaned body")
     tag.add_argument("--scores", action="store_true", help="include every label's score")
 
     stream = commands.add_parser("stream", help="tag every line of a JSONL file via TagStream")
-    stream.add_argument("file", help='JSONL of TagRequests, e.g. {"id":"a1","text":"…"} ("-" for stdin)')
+    stream.add_argument(
+        "file", help='JSONL of TagRequests, e.g. {"id":"a1","text":"…"} ("-" for stdin)'
+    )
     stream.add_argument("--flush", action="store_true", help="flush stdout after each line")
 
     args = parser.parse_args(argv)
@@ -177,8 +182,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"client.py: {e}", file=sys.stderr)
         return 2
     except grpc.RpcError as e:
-        print(f"client.py: {method} on {args.addr} failed: {e.code().name}: {e.details()}",
-              file=sys.stderr)
+        print(
+            f"client.py: {method} on {args.addr} failed: {e.code().name}: {e.details()}",
+            file=sys.stderr,
+        )
         return 1
     except BrokenPipeError:  # piped into `head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -53,6 +53,11 @@ const KEYS: &[(&str, Role)] = &[
     ("发表于", Role::Date),
     ("时间", Role::Date),
     ("日期", Role::Date),
+    ("撰写时间", Role::Date),
+    ("阅读量", Role::Other),
+    ("点击量", Role::Other),
+    ("访问量", Role::Other),
+    ("访问数", Role::Other),
     ("浏览次数", Role::Other),
     ("点击数", Role::Other),
     ("阅读数", Role::Other),
@@ -170,6 +175,19 @@ fn is_boundary(c: char) -> bool {
 }
 
 fn trim_value(value: &str) -> &str {
+    let trimmed = trim_all(value);
+    // Keep a closing bracket that closes one inside the value: `质量发展局(缺陷产品管理处)`.
+    let start = trimmed.as_ptr() as usize - value.as_ptr() as usize;
+    let end = start + trimmed.len();
+    for (open, close) in [('(', ')'), ('（', '）')] {
+        if trimmed.contains(open) && !trimmed.contains(close) && value[end..].starts_with(close) {
+            return &value[start..end + close.len_utf8()];
+        }
+    }
+    trimmed
+}
+
+fn trim_all(value: &str) -> &str {
     value.trim_matches(|c: char| {
         c.is_whitespace()
             || matches!(
@@ -240,6 +258,9 @@ pub fn names(value: &str) -> Vec<&str> {
             if let Some(rest) = piece.strip_prefix(role) {
                 piece = rest;
             }
+        }
+        if matches!(piece, "拍友" | "网友" | "佚名" | "未知" | "本网" | "本站") {
+            continue;
         }
         for suffix in ["报道", "摄影", "摄", "整理", "编译", "发自", "讯"] {
             if let Some(rest) = piece.strip_suffix(suffix) {
@@ -320,9 +341,10 @@ pub fn lead_reporters(paragraph: &str) -> Option<(Vec<&str>, usize)> {
     }
     let rest = &paragraph[start..];
     let end = rest
-        .find([':', ',', '，', '。', '\n'])
+        .find([':', ',', '，', '。', '\n', '/'])
         .into_iter()
         .chain(rest.find("报道"))
+        .chain(rest.find("报导"))
         .min()
         .unwrap_or(rest.len().min(60));
     let names = names(&rest[..end]);

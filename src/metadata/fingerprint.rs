@@ -2,19 +2,19 @@
 
 use crate::text::segment::Token;
 
-/// SimHash over word bigrams of the body's content words (punctuation and single characters
-/// carry little signal and make reposts drift apart). Reposts with other furniture, bylines and
-/// small edits land within a few bits; unrelated stories are ~32 bits apart.
+/// SimHash over the body's content words (two or more characters, with a Chinese character),
+/// each counted once per occurrence. Punctuation, numbers and single characters carry little
+/// signal and make reposts drift apart. Reposts with other furniture, bylines and small edits
+/// land within a few bits; unrelated stories are ~32 bits apart.
 pub fn simhash<'a>(tokens: impl Iterator<Item = Token<'a>>) -> u64 {
-    let words: Vec<&str> = tokens
+    let mut counts = [0i32; 64];
+    let mut any = false;
+    for word in tokens
         .map(|t| t.word)
         .filter(|w| w.chars().count() >= 2 && w.chars().any(crate::text::is_han))
-        .collect();
-    if words.is_empty() {
-        return 0;
-    }
-    let mut counts = [0i32; 64];
-    let mut add = |hash: u64| {
+    {
+        any = true;
+        let hash = hash64(word.as_bytes(), 0);
         for (bit, count) in counts.iter_mut().enumerate() {
             if hash >> bit & 1 == 1 {
                 *count += 1;
@@ -22,12 +22,9 @@ pub fn simhash<'a>(tokens: impl Iterator<Item = Token<'a>>) -> u64 {
                 *count -= 1;
             }
         }
-    };
-    if words.len() == 1 {
-        add(hash64(words[0].as_bytes(), 0));
     }
-    for pair in words.windows(2) {
-        add(hash64(pair[0].as_bytes(), hash64(pair[1].as_bytes(), 0)));
+    if !any {
+        return 0;
     }
     counts.iter().enumerate().fold(
         0u64,

@@ -60,6 +60,9 @@ const FURNITURE_PREFIXES: &[&str] = &[
     "为您推荐",
     "精彩推荐",
     "我也来说两句",
+    "热门评论",
+    "最新评论",
+    "全部评论",
     "我要评论",
     "发表评论",
     "网友评论",
@@ -195,12 +198,23 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
                 }
             }
             Kind::Byline => fields.read(&aligned, line, context_year),
+            Kind::Text if is_reporter_line(line) => {
+                if let Some((names, _)) = byline::lead_reporters(line) {
+                    for name in names {
+                        fields.add(Role::Reporter, aligned.original(name));
+                    }
+                }
+            }
             Kind::Text => {
                 if let Some(found) = date_line(line, context_year) {
                     fields.header_date.get_or_insert(found.date);
                     date_line_at.get_or_insert(i);
                     for rest in [&line[..found.start], &line[found.end..]] {
                         fields.read(&aligned, rest, context_year);
+                        let unlabelled = rest.trim_matches(|c: char| c.is_whitespace() || c == '|');
+                        if byline::credits(rest).is_empty() && is_media_name(unlabelled) {
+                            fields.date_line_source.get_or_insert(unlabelled);
+                        }
                         if let Some(site) = trailing_site(rest) {
                             fields
                                 .site
@@ -273,6 +287,11 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
             Kind::FurnitureStart => {
                 in_related = is_related_marker(line);
                 fields.read(&aligned, line, context_year);
+                if let Some(site) = copyright_site(line) {
+                    fields
+                        .site
+                        .get_or_insert_with(|| aligned.original(site).to_string());
+                }
             }
             Kind::Bullet => {
                 if let Some(h) = clean_headline(line) {
@@ -293,6 +312,22 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
         }
     }
 
+    if let Some(&last) = body_lines.last()
+        && let Some(open) = last.rfind('(')
+        && last.ends_with(')')
+    {
+        let inner = &last[open + 1..last.len() - 1];
+        if is_source_note(&last[open..]) {
+            fields.note_source.get_or_insert(inner);
+        } else if !byline::credits(inner).is_empty() && inner.chars().count() <= 30 {
+            // `…将于5月25日打响。(编辑 冯晓)`: a credit, not article text.
+            fields.read(&aligned, inner, context_year);
+            let kept = last[..open].trim_end();
+            if let Some(slot) = body_lines.last_mut() {
+                *slot = kept;
+            }
+        }
+    }
     let original_body: Vec<&str> = body_lines.iter().map(|l| aligned.original(l)).collect();
     page.body = original_body.join("\n");
     if let Some(first) = body_lines.first() {
@@ -307,6 +342,17 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
         }
     }
 
+    if page.title.is_none()
+        && let Some(first) = body_lines.first()
+        && let Some(inner) = first
+            .strip_prefix('【')
+            .and_then(|r| r.split_once('】'))
+            .map(|(t, _)| t)
+        && (6..=60).contains(&inner.chars().count())
+    {
+        // A news flash: `【标题】正文…`.
+        page.title = Some(aligned.original(inner).to_string());
+    }
     page.title = page.title.or(hints.title);
     page.published_at = fields
         .keyed_date
@@ -384,6 +430,7 @@ fn classify(line: &str) -> Kind {
             .any(|p| line.starts_with(p))
         || is_share_row(line)
         || is_breadcrumb(line)
+        || is_navigation(line)
     {
         return Kind::Furniture;
     }
@@ -401,10 +448,25 @@ fn is_comment_counter(line: &str) -> bool {
     line.chars().count() <= 30 && (line.contains("条评论") || line.starts_with("评论("))
 }
 
+/// A navigation row (`新闻 | 滚动 | 上海 | 政务`), a spam row of `_`-joined phrases, or leftover
+/// HTML tags.
+fn is_navigation(line: &str) -> bool {
+    let separators = line.matches(['|', '_']).count();
+    let pieces = line
+        .split(['|', '_'])
+        .filter(|p| !p.trim().is_empty())
+        .count();
+    (separators >= 3 && pieces >= 3 && line.chars().count() / pieces.max(1) <= 14)
+        || (line.contains('<') && line.contains('>') && line.contains("</"))
+}
+
 /// `新闻中心 >> 市场监管 >> 认证认可`: two or more `>` separators on a short line.
 fn is_breadcrumb(line: &str) -> bool {
+    let crumbs: Vec<&str> = line.split(['>', '»', '›']).map(str::trim).collect();
     line.chars().count() <= 80
-        && (line.contains(">>") || line.matches(['>', '»', '›']).count() >= 2)
+        && (line.contains(">>")
+            || crumbs.len() >= 3
+            || (crumbs.len() == 2 && crumbs.iter().all(|c| (1..=10).contains(&c.chars().count()))))
 }
 
 /// A row of share targets: `微信 微博 QQ空间`.
@@ -569,6 +631,19 @@ fn trailing_site(rest: &str) -> Option<&str> {
     (!rest.is_empty() && byline::credits(rest).is_empty() && is_site_name(rest)).then_some(rest)
 }
 
+/// `© 2024 滨江在线 版权所有` → `滨江在线`.
+fn copyright_site(line: &str) -> Option<&str> {
+    if !["©", "Copyright", "copyright", "版权所有"]
+        .iter()
+        .any(|m| line.contains(m))
+    {
+        return None;
+    }
+    line.split(|c: char| c.is_whitespace() || matches!(c, '©' | ':' | ',' | '|'))
+        .map(|w| w.trim_end_matches("版权所有"))
+        .find(|w| is_site_name(w))
+}
+
 /// `首页 > 消费资讯 > 正文` → `消费资讯`.
 fn breadcrumb_column(line: &str) -> Option<&str> {
     if !line.contains(['>', '»', '›']) {
@@ -666,6 +741,7 @@ impl<'s> Fields<'s> {
             match credit.role {
                 Role::Source => {
                     let value = strip_date(credit.value, context_year);
+                    let value = value.strip_prefix('据').unwrap_or(value);
                     if !value.is_empty() && value.chars().count() <= 40 {
                         self.source.get_or_insert(value);
                     }
@@ -683,12 +759,6 @@ impl<'s> Fields<'s> {
                 }
             }
         }
-        if credits.is_empty() {
-            let rest = line.trim_matches(|c: char| c.is_whitespace() || c == '|');
-            if !rest.is_empty() && is_media_name(rest) {
-                self.date_line_source.get_or_insert(rest);
-            }
-        }
         if self.header_date.is_none()
             && let Some(found) = date_line(line, context_year)
         {
@@ -703,6 +773,15 @@ fn is_media_name(s: &str) -> bool {
     (2..=16).contains(&chars)
         && s.chars().filter(|&c| super::is_han(c)).count() * 10 >= chars * 7
         && !s.contains(['。', ',', ':'])
+}
+
+/// `记者林冠廷/台北报导`, `本报记者 王某`: a short line crediting reporters.
+fn is_reporter_line(line: &str) -> bool {
+    line.chars().count() <= 30
+        && ["记者", "本报记者", "特约记者", "通讯员"]
+            .iter()
+            .any(|r| line.starts_with(r))
+        && !line.contains(['。', ','])
 }
 
 /// A `(武汉晨报)` or `(来源:新华社)` line closing the body.
