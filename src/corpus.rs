@@ -96,7 +96,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Example>> {
 
 /// Whether an example belongs to the held-out test split (one in five, by id hash).
 pub fn is_test(id: &str) -> bool {
-    hash64(id.as_bytes(), 0x7e57) % 5 == 0
+    hash64(id.as_bytes(), 0x7e57).is_multiple_of(5)
 }
 
 /// A hash of the corpus content, recorded in the model.

@@ -21,6 +21,28 @@ pub mod text;
 pub mod train;
 
 /// Generated protobuf types, the tonic client and server, and the descriptor set.
+///
+/// Calling a running server with the generated client:
+///
+/// ```no_run
+/// use newstag::pb::{TagRequest, tagger_client::TaggerClient};
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut client = TaggerClient::connect("http://127.0.0.1:50051").await?;
+/// let request = TagRequest {
+///     id: "a1".into(),
+///     text: "国家市场监管总局发布召回公告,某公司召回部分电动自行车。".into(),
+///     ..Default::default()
+/// };
+/// let response = client.tag(request).await?.into_inner();
+/// for tag in &response.tags {
+///     println!("{} {:.2} {:?}", tag.label, tag.score, tag.evidence);
+/// }
+/// println!("{}", newstag::json::print_response(&response, false));
+/// # Ok(())
+/// # }
+/// ```
 pub mod pb {
     #![allow(missing_docs, clippy::all, missing_debug_implementations)]
     tonic::include_proto!("newstag.v1");

@@ -204,11 +204,12 @@ impl Tagger {
             summary: summary::summarize(lead),
             char_count: body.chars().count() as u32,
             // The lead credit (`本报讯(记者 X)`) differs between reposts of one story.
+            // The lead credit (`本报讯(记者 X)`) differs between reposts of one story.
             fingerprint: fingerprint::simhash(
                 body_tokens
                     .iter()
-                    .copied()
-                    .filter(|t| t.start >= body_start + page.lead_offset),
+                    .filter(|t| t.start >= body_start + page.lead_offset)
+                    .map(|t| t.word),
             ),
             body: options.include_body.then(|| body.to_string()),
             related_headlines: page.related_headlines,

@@ -339,18 +339,18 @@ pub fn train(config: &TrainConfig, progress: &dyn Fn(&str)) -> Result<TrainSumma
     Ok(summary)
 }
 
-/// Segments one example through the serving pipeline: its term hits, display names of its
-/// terms, and its distinct keyword-candidate words.
-fn segment(
-    segmenter: &Segmenter,
-    example: &Example,
-    kinds: TermKinds,
-) -> (
+/// One segmented example: its term hits, the hits of each passage, display names of its terms,
+/// and its distinct keyword-candidate words.
+type Segmented = (
     Vec<TermHit>,
     Vec<Vec<TermHit>>,
     Vec<(u64, String)>,
     Vec<String>,
-) {
+);
+
+/// Segments one example through the serving pipeline: its term hits, display names of its
+/// terms, and its distinct keyword-candidate words.
+fn segment(segmenter: &Segmenter, example: &Example, kinds: TermKinds) -> Segmented {
     let prepared = pipeline::prepare(&example.text, Format::Text);
     let tokens = segmenter.segment(&prepared.simplified);
     let mut hits = Vec::with_capacity(tokens.len() * 2);

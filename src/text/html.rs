@@ -71,12 +71,17 @@ pub fn flatten(html: &str) -> FlatPage {
             .find(|t| !t.is_empty())
     };
 
-    let site = meta("property", "og:site_name").or_else(|| meta("name", "application-name"));
-    let og_title = meta("property", "og:title").or_else(|| meta("name", "twitter:title"));
+    let site = meta("property", "og:site_name")
+        .or_else(|| meta("name", "SiteName"))
+        .or_else(|| meta("name", "application-name"));
+    let og_title = meta("property", "og:title")
+        .or_else(|| meta("name", "ArticleTitle"))
+        .or_else(|| meta("name", "twitter:title"));
     let h1 = first_text("h1");
     let doc_title = first_text("title").map(|t| strip_site_suffix(&t, site.as_deref()));
     hints.title = best_title(h1, og_title, doc_title);
     hints.site = site;
+    hints.column = meta("name", "ColumnName");
     hints.authors = meta("name", "author")
         .map(|a| {
             crate::metadata::byline::names(&a)
@@ -86,6 +91,7 @@ pub fn flatten(html: &str) -> FlatPage {
         })
         .unwrap_or_default();
     let published = meta("property", "article:published_time")
+        .or_else(|| meta("name", "PubDate"))
         .or_else(|| meta("name", "pubdate"))
         .or_else(|| meta("name", "publishdate"))
         .or_else(|| meta("itemprop", "datePublished"))
@@ -96,27 +102,20 @@ pub fn flatten(html: &str) -> FlatPage {
         });
     hints.published_at = published.and_then(|p| date::find_date(&p, None).map(|m| m.date));
 
+    // The whole page is flattened, so the text reader sees the date, byline and related-reading
+    // lines around the article as it would on a flattened page; link-dense blocks before the
+    // main content (menus that are not in <nav>) are dropped.
     let root = doc.root_element();
-    let content = main_content(root).unwrap_or(root);
+    let mut walk = Walk {
+        content: main_content(root),
+        seen_content: false,
+        out: String::new(),
+    };
+    walk.flatten(root);
     let mut lines = String::new();
-    if let Some(title) = &hints.title {
-        lines.push_str(title);
+    for line in walk.out.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        lines.push_str(line);
         lines.push('\n');
-    }
-    // Date and byline lines usually sit between the headline and the content container.
-    if content != root {
-        for line in header_lines(root, content) {
-            lines.push_str(&line);
-            lines.push('\n');
-        }
-    }
-    let mut body = String::new();
-    flatten_into(content, &mut body);
-    for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if hints.title.as_deref() != Some(line) {
-            lines.push_str(line);
-            lines.push('\n');
-        }
     }
     FlatPage { text: lines, hints }
 }
@@ -243,60 +242,62 @@ fn main_content(root: ElementRef<'_>) -> Option<ElementRef<'_>> {
     best.filter(|(s, _)| *s >= 20.0).map(|(_, e)| e)
 }
 
-/// Short lines (date, source, author) that stand between `<h1>` and the content container.
-fn header_lines(root: ElementRef<'_>, content: ElementRef<'_>) -> Vec<String> {
-    let Ok(h1) = Selector::parse("h1") else {
-        return Vec::new();
-    };
-    let Some(headline) = root.select(&h1).next() else {
-        return Vec::new();
-    };
-    let mut all = String::new();
-    flatten_into(root, &mut all);
-    let mut content_text = String::new();
-    flatten_into(content, &mut content_text);
-    let first_content = content_text.lines().map(str::trim).find(|l| !l.is_empty());
-    let head = collapse(&headline.text().collect::<String>());
-    let mut out = Vec::new();
-    let mut after_headline = false;
-    for line in all.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if Some(line) == first_content {
-            break;
-        }
-        if after_headline && line.chars().count() <= 100 {
-            out.push(line.to_string());
-        }
-        if line == head.trim() {
-            after_headline = true;
-        }
-    }
-    out.truncate(6);
-    out
+/// A pre-order walk that flattens elements to lines.
+struct Walk<'a> {
+    content: Option<ElementRef<'a>>,
+    seen_content: bool,
+    out: String,
 }
 
-fn flatten_into(el: ElementRef<'_>, out: &mut String) {
-    for child in el.children() {
-        match child.value() {
-            Node::Text(t) => out.push_str(&collapse(t)),
-            Node::Element(e) => {
-                let Some(child_el) = ElementRef::wrap(child) else {
-                    continue;
-                };
-                if skipped(&child_el) {
-                    continue;
+impl<'a> Walk<'a> {
+    fn flatten(&mut self, el: ElementRef<'a>) {
+        for child in el.children() {
+            match child.value() {
+                Node::Text(t) => self.out.push_str(&collapse(t)),
+                Node::Element(e) => {
+                    let Some(child_el) = ElementRef::wrap(child) else {
+                        continue;
+                    };
+                    if skipped(&child_el) {
+                        continue;
+                    }
+                    let is_content = Some(child_el) == self.content;
+                    if !self.seen_content && !is_content && is_menu(child_el) {
+                        continue;
+                    }
+                    let block = BLOCKS.contains(&e.name());
+                    if block && !self.out.ends_with('\n') {
+                        self.out.push('\n');
+                    }
+                    self.flatten(child_el);
+                    if is_content {
+                        self.seen_content = true;
+                    }
+                    if block && !self.out.ends_with('\n') {
+                        self.out.push('\n');
+                    }
                 }
-                let block = BLOCKS.contains(&e.name());
-                if block && !out.ends_with('\n') {
-                    out.push('\n');
-                }
-                flatten_into(child_el, out);
-                if block && !out.ends_with('\n') {
-                    out.push('\n');
-                }
+                _ => {}
             }
-            _ => {}
         }
     }
+}
+
+/// A block of at least four links that is mostly link text: a menu or link list.
+fn is_menu(el: ElementRef<'_>) -> bool {
+    if !matches!(
+        el.value().name(),
+        "div" | "ul" | "ol" | "table" | "section" | "p" | "td"
+    ) {
+        return false;
+    }
+    let links = el
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| e.value().name() == "a")
+        .count();
+    let (text, link_text) = text_stats(el);
+    links >= 4 && text > 0 && link_text * 10 >= text * 6
 }
 
 /// HTML whitespace rules: runs of whitespace become one space.

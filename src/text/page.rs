@@ -27,6 +27,7 @@ pub struct Page {
 #[derive(Debug, Clone, Default)]
 pub struct Hints {
     pub title: Option<String>,
+    pub column: Option<String>,
     pub published_at: Option<PageDate>,
     pub authors: Vec<String>,
     pub site: Option<String>,
@@ -374,6 +375,7 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
     page.reporters = fields.reporters;
     page.editors = fields.editors;
     page.site = fields.site.or(hints.site);
+    page.column = page.column.or(hints.column);
     page
 }
 
@@ -655,9 +657,11 @@ fn breadcrumb_column(line: &str) -> Option<&str> {
                 .trim_start_matches(['当', '前', '位', '置', ':'])
                 .trim()
         })
-        .filter(|s| !s.is_empty() && !matches!(*s, "正文" | "首页" | "内容" | "详情" | "文章"))
-        .filter(|s| !s.contains("位置"))
-        .last()
+        .rfind(|s| {
+            !s.is_empty()
+                && !matches!(*s, "正文" | "首页" | "内容" | "详情" | "文章")
+                && !s.contains("位置")
+        })
 }
 
 fn is_related_marker(line: &str) -> bool {
