@@ -80,6 +80,18 @@ pub struct ServeArgs {
     /// Seconds that calls in flight get to finish after SIGTERM or SIGINT.
     #[arg(long, env = "NEWSTAG_DRAIN_SECONDS", default_value_t = 30)]
     pub drain_seconds: u64,
+    /// Calls in flight at once (Tag, TagBatch, open TagStreams); more: RESOURCE_EXHAUSTED.
+    #[arg(long, env = "NEWSTAG_MAX_IN_FLIGHT", default_value_t = 256)]
+    pub max_in_flight: usize,
+    /// Allow the ReloadModel RPC and SIGHUP to reload the model file.
+    #[arg(long, env = "NEWSTAG_ALLOW_RELOAD")]
+    pub allow_reload: bool,
+    /// File of bearer tokens (one per line) required on Tagger calls.
+    #[arg(long, env = "NEWSTAG_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Comma-separated bearer tokens required on Tagger calls (with or instead of --token-file).
+    #[arg(long, env = "NEWSTAG_TOKENS", hide_env_values = true)]
+    pub tokens: Option<String>,
 }
 
 impl ServeArgs {
@@ -108,6 +120,7 @@ impl ServeArgs {
             max_message_bytes: self.max_message_bytes,
             workers,
             stream_buffer: self.stream_buffer,
+            max_in_flight: self.max_in_flight,
         })
     }
 }
@@ -231,6 +244,14 @@ fn load_tagger(path: &std::path::Path) -> anyhow::Result<Tagger> {
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let limits = args.limits()?;
+    let token_file = match &args.token_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read token file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let tokens = newstag::auth::Tokens::parse(token_file.as_deref(), args.tokens.as_deref());
     let started = std::time::Instant::now();
     let tagger = load_tagger(&args.model)?;
     tracing::info!(
@@ -251,18 +272,49 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let local = listener.local_addr()?;
         tracing::info!(addr = %local, workers = limits.workers, "serving newstag.v1.Tagger");
-        let state = State::new(tagger, limits);
+        let state = State::with_reload(
+            tagger,
+            limits,
+            args.allow_reload.then(|| args.model.clone()),
+        );
+        if args.allow_reload {
+            tokio::spawn(reload_on_sighup(state.clone()));
+        }
+        if tokens.is_enabled() {
+            tracing::info!("bearer-token authentication on for newstag.v1.Tagger");
+        }
         server::serve(
             listener,
             state,
             shutdown_signal(),
-            Duration::from_secs(args.drain_seconds),
+            server::ServeOptions {
+                drain: Duration::from_secs(args.drain_seconds),
+                tokens,
+            },
         )
         .await
         .context("serving")?;
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// Reloads the model file on every SIGHUP; a bad file is logged and the old model kept.
+async fn reload_on_sighup(state: std::sync::Arc<State>) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            tracing::error!("cannot listen for SIGHUP");
+            return;
+        };
+        while hup.recv().await.is_some() {
+            tracing::info!("SIGHUP received: reloading the model");
+            let _ = state.reload().await;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = state;
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -25,6 +25,10 @@ pub enum Error {
     #[error("deadline exceeded before {0}")]
     DeadlineExceeded(&'static str),
 
+    /// The call is not allowed by the server's configuration.
+    #[error("{0}")]
+    PermissionDenied(String),
+
     /// The caller presented no credentials or wrong ones.
     #[error("{0}")]
     Unauthenticated(String),
@@ -67,6 +71,7 @@ impl Error {
             Error::Busy(_) => tonic::Code::ResourceExhausted,
             Error::DeadlineExceeded(_) => tonic::Code::DeadlineExceeded,
             Error::Unauthenticated(_) => tonic::Code::Unauthenticated,
+            Error::PermissionDenied(_) => tonic::Code::PermissionDenied,
             Error::Model { .. } => tonic::Code::FailedPrecondition,
             Error::Corpus { .. } => tonic::Code::FailedPrecondition,
             Error::Unavailable(_) => tonic::Code::Unavailable,

@@ -3,6 +3,7 @@
 //! The path of one article is [`pipeline::Tagger::tag`]; the gRPC edge is [`service`] and
 //! [`server`]; training and evaluation are [`train`] and [`eval`].
 
+pub mod auth;
 pub mod batch;
 pub mod convert;
 pub mod corpus;

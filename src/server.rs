@@ -14,6 +14,24 @@ use crate::pb;
 use crate::pb::tagger_server::TaggerServer;
 use crate::service::{State, TaggerService};
 
+/// How the server runs, beyond the request limits.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Time calls in flight get to finish after shutdown begins.
+    pub drain: Duration,
+    /// Bearer tokens required for Tagger calls; none configured means no authentication.
+    pub tokens: crate::auth::Tokens,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            drain: Duration::from_secs(30),
+            tokens: crate::auth::Tokens::default(),
+        }
+    }
+}
+
 /// The fully qualified name of the Tagger service, as health checks name it.
 pub const SERVICE_NAME: &str = "newstag.v1.Tagger";
 
@@ -23,8 +41,9 @@ pub async fn serve(
     listener: TcpListener,
     state: Arc<State>,
     shutdown: impl Future<Output = ()> + Send + 'static,
-    drain: Duration,
+    options: ServeOptions,
 ) -> Result<(), tonic::transport::Error> {
+    let ServeOptions { drain, tokens } = options;
     let limits = state.limits();
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter
@@ -48,6 +67,9 @@ pub async fn serve(
     let tagger = TaggerServer::new(TaggerService::new(state))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(usize::MAX);
+    let tagger = tonic::service::interceptor::InterceptedService::new(tagger, move |request| {
+        tokens.check(request)
+    });
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let draining = Arc::new(tokio::sync::Notify::new());

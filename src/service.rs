@@ -1,6 +1,7 @@
 //! The gRPC handlers: validate at the edge, run the pipeline on a bounded blocking pool with a
 //! snapshot of the current model, convert back. Batch and stream items fail one by one.
 
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ pub struct Limits {
     pub workers: usize,
     /// Responses a stream buffers ahead of a slow reader.
     pub stream_buffer: usize,
+    /// Calls (Tag, TagBatch, open TagStreams) in flight; beyond it: RESOURCE_EXHAUSTED at once.
+    pub max_in_flight: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +41,7 @@ impl Default for Limits {
             max_message_bytes: 32 << 20,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             stream_buffer: 64,
+            max_in_flight: 256,
         }
     }
 }
@@ -48,14 +52,59 @@ pub struct State {
     tagger: ArcSwap<Tagger>,
     limits: Limits,
     workers: Arc<Semaphore>,
+    in_flight: Arc<Semaphore>,
+    /// The model file `ReloadModel` and SIGHUP reload, when reloading is allowed.
+    reload_from: Option<PathBuf>,
 }
 
 impl State {
     pub fn new(tagger: Tagger, limits: Limits) -> Arc<Self> {
+        Self::with_reload(tagger, limits, None)
+    }
+
+    /// Like [`State::new`], allowing reloads of the model file at `reload_from`.
+    pub fn with_reload(tagger: Tagger, limits: Limits, reload_from: Option<PathBuf>) -> Arc<Self> {
         Arc::new(Self {
             tagger: ArcSwap::from_pointee(tagger),
             limits,
             workers: Arc::new(Semaphore::new(limits.workers.max(1))),
+            in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
+            reload_from,
+        })
+    }
+
+    /// Loads and validates the model file on the blocking pool, then swaps it in; on failure the
+    /// old model keeps serving.
+    pub async fn reload(&self) -> Result<Arc<Tagger>> {
+        let Some(path) = self.reload_from.clone() else {
+            return Err(Error::PermissionDenied(
+                "model reload is disabled; start the server with --allow-reload".into(),
+            ));
+        };
+        let loaded = tokio::task::spawn_blocking(move || Tagger::load(&path))
+            .await
+            .map_err(|e| Error::Internal(format!("reload task failed: {e}")))?;
+        match loaded {
+            Ok(tagger) => {
+                let tagger = Arc::new(tagger);
+                self.tagger.store(tagger.clone());
+                tracing::info!(version = %tagger.model().version, "model reloaded");
+                Ok(tagger)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "model reload failed; the old model keeps serving");
+                Err(e)
+            }
+        }
+    }
+
+    /// A slot for one call, or RESOURCE_EXHAUSTED when `max_in_flight` calls are running.
+    fn admit(&self) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        self.in_flight.clone().try_acquire_owned().map_err(|_| {
+            Error::Busy(format!(
+                "{} calls in flight, the configured maximum",
+                self.limits.max_in_flight
+            ))
         })
     }
 
@@ -175,6 +224,7 @@ impl pb::tagger_server::Tagger for TaggerService {
         &self,
         request: Request<pb::TagRequest>,
     ) -> Result<Response<pb::TagResponse>, Status> {
+        let _slot = self.state.admit()?;
         let article = convert::article(request.into_inner(), self.state.limits.max_text_bytes)?;
         Ok(Response::new(self.state.tag(article).await?))
     }
@@ -183,6 +233,7 @@ impl pb::tagger_server::Tagger for TaggerService {
         &self,
         request: Request<pb::TagBatchRequest>,
     ) -> Result<Response<pb::TagBatchResponse>, Status> {
+        let _slot = self.state.admit()?;
         let articles = request.into_inner().articles;
         let limit = self.state.limits.max_batch;
         if articles.len() > limit {
@@ -202,11 +253,14 @@ impl pb::tagger_server::Tagger for TaggerService {
         &self,
         request: Request<Streaming<pb::TagRequest>>,
     ) -> Result<Response<Self::TagStreamStream>, Status> {
+        let slot = self.state.admit()?;
         let inbound = request.into_inner();
         let state = self.state.clone();
         let (tx, rx) = mpsc::channel(self.state.limits.stream_buffer.max(1));
         let ahead = self.state.limits.workers.max(1) * 2;
         tokio::spawn(async move {
+            // The stream holds its slot until it ends.
+            let _slot = slot;
             let results = inbound
                 .map(|item| {
                     let state = state.clone();
@@ -243,5 +297,13 @@ impl pb::tagger_server::Tagger for TaggerService {
         Ok(Response::new(convert::model_info(
             self.state.tagger().model(),
         )))
+    }
+
+    async fn reload_model(
+        &self,
+        _request: Request<pb::ReloadModelRequest>,
+    ) -> Result<Response<pb::ModelInfo>, Status> {
+        let tagger = self.state.reload().await?;
+        Ok(Response::new(convert::model_info(tagger.model())))
     }
 }

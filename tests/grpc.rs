@@ -343,5 +343,5 @@ fn reflection_descriptor_decodes() {
         .iter()
         .find(|f| f.package() == "newstag.v1")
         .unwrap();
-    assert_eq!(file.service[0].method.len(), 4);
+    assert_eq!(file.service[0].method.len(), 5);
 }

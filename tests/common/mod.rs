@@ -5,10 +5,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use newstag::pb::tagger_client::TaggerClient;
 use newstag::pipeline::Tagger;
+use newstag::server::ServeOptions;
 use newstag::service::{Limits, State};
 use tokio::sync::oneshot;
 use tonic::transport::Channel;
@@ -37,8 +37,17 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with the shipped model and `limits` on 127.0.0.1:0.
     pub async fn start(limits: Limits) -> Self {
+        Self::start_with(limits, None, ServeOptions::default()).await
+    }
+
+    /// Starts a server that may reload its model from `reload_from`, with `options`.
+    pub async fn start_with(
+        limits: Limits,
+        reload_from: Option<PathBuf>,
+        options: ServeOptions,
+    ) -> Self {
         let tagger = Tagger::load(&model_path()).expect("shipped model loads");
-        let state = State::new(tagger, limits);
+        let state = State::with_reload(tagger, limits, reload_from);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
@@ -50,7 +59,7 @@ impl TestServer {
                 async {
                     let _ = rx.await;
                 },
-                Duration::from_secs(5),
+                options,
             )
             .await
             .expect("server runs");
