@@ -239,8 +239,8 @@ fn after_score(
         fingerprint: fingerprint::simhash(
             body_tokens
                 .iter()
-                .copied()
-                .filter(|t| t.start >= body_start + page.lead_offset),
+                .filter(|t| t.start >= body_start + page.lead_offset)
+                .map(|t| t.word),
         ),
         authors: page.authors.clone(),
     };

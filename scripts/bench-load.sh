@@ -18,6 +18,7 @@
 # Knobs (environment): QUICK=1 (short runs, for trying the script), SEED=path (default
 # ../shared/seed_article.txt, then /work/shared/seed_article.txt), RSS_REQUESTS, RSS_CONCURRENCY
 # (default 64), RSS_MAX_SECONDS (default 480), CLI_ROUNDS (default 3), STARTS (default 5),
+# IDLE_WAIT (seconds to wait before each in-process round for a quiet machine, default 60),
 # SKIP_SIDE_BY_SIDE=1, KEEP=dir (keep the JSON reports and logs there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,6 +74,7 @@ cleanup() {
 trap cleanup EXIT
 
 ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
+busy_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 median() { sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
@@ -85,29 +87,43 @@ MIX_ARTICLES=$(( $(ls benches/fixtures/*.txt | wc -l) + $([ -n "$SEED" ] && echo
 
 # --- in-process rate ------------------------------------------------------------------------
 echo "== in-process: newstag tag over $LINES JSONL lines, --jobs 1 and --jobs 2, $CLI_ROUNDS rounds" >&2
-run_cli() { # jobs file -> wall ms
-  local t0 t1
-  t0=$(ms_now)
-  timeout 600 "$BIN" tag --quiet --jobs "$1" "$2" >/dev/null
-  t1=$(ms_now)
-  echo $((t1 - t0))
+run_cli() { # jobs file -> "wall_ms our_cpu_ms others_cpu_ms" (others: CPU used by other processes)
+  local TIMEFORMAT='%R %U %S' t s0 s1
+  s0=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat)
+  t=$( { time timeout 600 "$BIN" tag --quiet --jobs "$1" "$2" >/dev/null 2>/dev/null; } 2>&1 )
+  s1=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat)
+  awk -v t="$t" -v d="$((s1 - s0))" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    split(t, a, " "); ours = (a[2] + a[3]) * 1000; others = d * 1000 / hz - ours
+    printf "%d %d %d", a[1] * 1000, ours, (others > 0 ? others : 0) }'
 }
-LOAD_MS=$(for _ in 1 2 3; do run_cli 1 "$WORK/one.jsonl"; done | median)
+wait_idle() { # waits (at most $IDLE_WAIT s, default 60) for a second in which other processes use < 0.25 CPU
+  local a b
+  for _ in $(seq 1 "${IDLE_WAIT:-60}"); do
+    a=$(busy_ticks); sleep 1; b=$(busy_ticks)
+    if [ $((b - a)) -lt $(( $(getconf CLK_TCK) / 4 )) ]; then return 0; fi
+  done
+  echo "   (the machine stayed busy: measuring anyway)" >&2
+}
+LOAD_MS=$(for _ in 1 2 3; do run_cli 1 "$WORK/one.jsonl" | cut -d' ' -f1; done | median)
 J1=() J2=() J2S=()
 for round in $(seq 1 "$CLI_ROUNDS"); do
+  wait_idle
   if [ $((round % 2)) = 1 ]; then
     J1+=("$(run_cli 1 "$WORK/mix.jsonl")"); J2+=("$(run_cli 2 "$WORK/mix.jsonl")")
   else
     J2+=("$(run_cli 2 "$WORK/mix.jsonl")"); J1+=("$(run_cli 1 "$WORK/mix.jsonl")")
   fi
   J2S+=("$(run_cli 2 "$WORK/seed.jsonl")")
-  echo "   round $round: jobs1 ${J1[-1]} ms, jobs2 ${J2[-1]} ms, jobs2 seed ${J2S[-1]} ms (model load ~${LOAD_MS} ms)" >&2
+  echo "   round $round (wall ms, our CPU ms, other processes' CPU ms): jobs1 ${J1[-1]}; jobs2 ${J2[-1]}; jobs2 seed ${J2S[-1]} (model load ~${LOAD_MS} ms)" >&2
 done
-best() { printf '%s\n' "$@" | sort -n | head -1; }
-rate() { awk -v n="$LINES" -v t="$1" -v l="$LOAD_MS" 'BEGIN {printf "%.1f", n / ((t - l) / 1000)}'; }
-IN1=$(rate "$(best "${J1[@]}")")
-IN2=$(rate "$(best "${J2[@]}")")
-IN2S=$(rate "$(best "${J2S[@]}")")
+best() { printf '%s\n' "$@" | sort -n | head -1; } # the run with the lowest wall time
+rate() { awk -v n="$LINES" -v t="${1%% *}" -v l="$LOAD_MS" 'BEGIN {printf "%.1f", n / ((t - l) / 1000)}'; }
+cores() { awk -v r="$1" 'BEGIN {split(r, a, " "); printf "%.2f", a[2] / a[1]}'; }      # CPUs we got
+others() { awk -v r="$1" 'BEGIN {split(r, a, " "); printf "%.2f", a[3] / a[1]}'; }     # CPUs others used
+B1=$(best "${J1[@]}") B2=$(best "${J2[@]}") B2S=$(best "${J2S[@]}")
+IN1=$(rate "$B1")
+IN2=$(rate "$B2")
+IN2S=$(rate "$B2S")
 
 # --- side by side: tag vs jieba cut -----------------------------------------------------------
 SBS_SEED=n/a SBS_MIX=n/a
@@ -153,11 +169,18 @@ echo "   ${STARTUPS[*]} ms" >&2
 start_server
 RSS_START=$(rss_kb "$PID")
 LGA=("$LG" --addr "$ADDR" --json --timeout 30)
-load() { # name, loadgen args... -> $WORK/name.json
-  local name=$1; shift
+pid_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+load() { # name, loadgen args... -> $WORK/name.json (and name.cpu: server CPUs, everything else's CPUs)
+  local name=$1 t0 p0 s0 t1 p1 s1; shift
   echo "== $name" >&2
-  "${LGA[@]}" --max-seconds "${MAX_SECONDS:-180}" --label "$name" "$@" | tee "$WORK/$name.json" | jq -r \
-    '"   \(.completed) in \(.elapsed_s|.*100|round/100) s: \(.articles_per_s|round) articles/s, p50 \(.latency.p50_ms|.*100|round/100) p99 \(.latency.p99_ms|.*100|round/100) ms, errors \(.errors)"' >&2
+  t0=$(date +%s%N) p0=$(pid_ticks "$PID") s0=$(busy_ticks)
+  "${LGA[@]}" --max-seconds "${MAX_SECONDS:-180}" --label "$name" "$@" >"$WORK/$name.json"
+  t1=$(date +%s%N) p1=$(pid_ticks "$PID") s1=$(busy_ticks)
+  awk -v w="$(( (t1 - t0) / 1000000 ))" -v p="$((p1 - p0))" -v s="$((s1 - s0))" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.2f %.2f", p * 1000 / hz / w, (s - p) * 1000 / hz / w}' >"$WORK/$name.cpu"
+  jq -r --arg cpu "$(cat "$WORK/$name.cpu")" \
+    '"   \(.completed) in \(.elapsed_s|.*100|round/100) s: \(.articles_per_s|round) articles/s, p50 \(.latency.p50_ms|.*100|round/100) p99 \(.latency.p99_ms|.*100|round/100) ms, errors \(.errors); CPUs server / client+others: \($cpu)"' \
+    "$WORK/$name.json" >&2
 }
 load unary_c1_seed --input "$SEED_LIKE" unary --concurrency 1 --requests "$N1"
 load unary_c4_seed --input "$SEED_LIKE" unary --concurrency 4 --requests "$N4"
@@ -214,10 +237,11 @@ MB() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
   row "1. tag ÷ jieba cut, fixture mix" "$SBS_MIX" "≥ 0.50" "" "$(verdict "$SBS_MIX" ">=" 0.5)"
   row "   in-process --jobs 1, mix (articles/s)" "$IN1" "" "" ""
   row "   in-process --jobs 2, mix (articles/s)" "$IN2" "" "" ""
-  row "2. --jobs 2 ÷ --jobs 1" "$SCALE" "≥ 1.6" "" "$(verdict "$SCALE" ">=" 1.6)"
+  row "   CPUs used by --jobs 1 / --jobs 2 run" "$(cores "$B1") / $(cores "$B2")" "" "" "others used $(others "$B1") / $(others "$B2")"
+  row "2. --jobs 2 ÷ --jobs 1" "$SCALE" "≥ 1.6" "" "$(verdict "$SCALE" ">=" 1.6)$(awk -v o="$(others "$B2")" 'BEGIN {if (o > 0.3) print " (machine busy: other processes held " o " CPUs)"}')"
   row "   in-process --jobs 2, seed (articles/s)" "$IN2S" "" "" ""
-  row "3. TagStream $STREAM, mix (articles/s)" "$STREAM_RATE" "≥ 60%" "$STREAM_RATIO" "$(verdict "$STREAM_RATIO" ">=" 0.6)"
-  row "3. Tag unary c16, seed (articles/s)" "$U16S_RATE" "≥ 40%" "$U16_RATIO" "$(verdict "$U16_RATIO" ">=" 0.4)"
+  row "3. TagStream $STREAM, mix (articles/s)" "$STREAM_RATE" "≥ 60%" "$STREAM_RATIO" "$(verdict "$STREAM_RATIO" ">=" 0.6)  CPUs server/other $(tr ' ' / <"$WORK/stream_mix.cpu")"
+  row "3. Tag unary c16, seed (articles/s)" "$U16S_RATE" "≥ 40%" "$U16_RATIO" "$(verdict "$U16_RATIO" ">=" 0.4)  CPUs server/other $(tr ' ' / <"$WORK/unary_c16_seed.cpu")"
   row "   Tag unary c16, mix (articles/s)" "$U16M_RATE" "(≥ 40%)" "$U16M_RATIO" "$(verdict "$U16M_RATIO" ">=" 0.4)"
   row "   TagBatch 64, mix (articles/s)" "$(f1 "$(j batch64_mix .articles_per_s)")" "" "$(ratio "$(j batch64_mix .articles_per_s)" "$IN2")" ""
   for c in 1 4 16; do

@@ -92,12 +92,17 @@ const STOP_WORDS: &[&str] = &[
 
 /// Whether a word can be a term: it has a letter or ideograph and is not a stop word.
 pub fn is_content_word(word: &str) -> bool {
-    word.chars().any(|c| c.is_alphabetic())
+    word.chars()
+        .any(|c| crate::text::is_han(c) || c.is_alphabetic())
         && !word
             .chars()
             .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
-        && !STOP_WORDS.contains(&word)
+        && !(word.len() <= 6 && STOP_SET.contains(word))
 }
+
+/// [`STOP_WORDS`] as a set (every stop word is at most two characters, six bytes).
+static STOP_SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
 
 /// The key of a word unigram.
 pub fn unigram_key(word: &str) -> u64 {

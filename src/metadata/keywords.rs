@@ -78,6 +78,9 @@ const DOMAIN_STOP_WORDS: &[&str] = &[
     "显示",
 ];
 
+static STOP_SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| DOMAIN_STOP_WORDS.iter().copied().collect());
+
 /// The top [`COUNT`] content words of `tokens` by tf × idf, weights scaled so the best is 1.
 /// `text` is the original-script text the token offsets point into; `idf` gives each word's
 /// corpus IDF.
@@ -87,7 +90,7 @@ pub fn keywords(tokens: &[Token<'_>], text: &str, idf: impl Fn(&str) -> f32) -> 
     for (i, t) in tokens.iter().enumerate() {
         let w = t.word;
         let han = w.chars().filter(|&c| crate::text::is_han(c)).count();
-        if han < 2 || han != w.chars().count() || DOMAIN_STOP_WORDS.contains(&w) {
+        if han < 2 || han != w.chars().count() || STOP_SET.contains(w) {
             continue;
         }
         let key = unigram_key(w);
