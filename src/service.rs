@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Instant;
 
 use arc_swap::ArcSwap;
 use futures_util::{Stream, StreamExt};
@@ -224,17 +225,72 @@ impl pb::tagger_server::Tagger for TaggerService {
         &self,
         request: Request<pb::TagRequest>,
     ) -> Result<Response<pb::TagResponse>, Status> {
-        let _slot = self.state.admit()?;
-        let article = convert::article(request.into_inner(), self.state.limits.max_text_bytes)?;
-        Ok(Response::new(self.state.tag(article).await?))
+        let started = Instant::now();
+        let request = request.into_inner();
+        let id = request.id.clone();
+        let result = async {
+            let _slot = self.state.admit()?;
+            let article = convert::article(request, self.state.limits.max_text_bytes)?;
+            Ok(Response::new(self.state.tag(article).await?))
+        }
+        .await;
+        logged("Tag", &id, started, result)
     }
 
     async fn tag_batch(
         &self,
         request: Request<pb::TagBatchRequest>,
     ) -> Result<Response<pb::TagBatchResponse>, Status> {
-        let _slot = self.state.admit()?;
+        let started = Instant::now();
         let articles = request.into_inner().articles;
+        let what = format!("{} items", articles.len());
+        let result = self.tag_batch_call(articles).await;
+        logged("TagBatch", &what, started, result)
+    }
+
+    type TagStreamStream = ResponseStream;
+
+    async fn tag_stream(
+        &self,
+        request: Request<Streaming<pb::TagRequest>>,
+    ) -> Result<Response<Self::TagStreamStream>, Status> {
+        let started = Instant::now();
+        let result = self.tag_stream_call(request, started);
+        if result.is_err() {
+            return logged("TagStream", "", started, result);
+        }
+        result
+    }
+
+    async fn get_model(
+        &self,
+        _request: Request<pb::GetModelRequest>,
+    ) -> Result<Response<pb::ModelInfo>, Status> {
+        Ok(Response::new(convert::model_info(
+            self.state.tagger().model(),
+        )))
+    }
+
+    async fn reload_model(
+        &self,
+        _request: Request<pb::ReloadModelRequest>,
+    ) -> Result<Response<pb::ModelInfo>, Status> {
+        let started = Instant::now();
+        let result = async {
+            let tagger = self.state.reload().await?;
+            Ok(Response::new(convert::model_info(tagger.model())))
+        }
+        .await;
+        logged("ReloadModel", "", started, result)
+    }
+}
+
+impl TaggerService {
+    async fn tag_batch_call(
+        &self,
+        articles: Vec<pb::TagRequest>,
+    ) -> Result<Response<pb::TagBatchResponse>, Status> {
+        let _slot = self.state.admit()?;
         let limit = self.state.limits.max_batch;
         if articles.len() > limit {
             return Err(Error::invalid(
@@ -247,12 +303,11 @@ impl pb::tagger_server::Tagger for TaggerService {
         Ok(Response::new(pb::TagBatchResponse { results }))
     }
 
-    type TagStreamStream = ResponseStream;
-
-    async fn tag_stream(
+    fn tag_stream_call(
         &self,
         request: Request<Streaming<pb::TagRequest>>,
-    ) -> Result<Response<Self::TagStreamStream>, Status> {
+        started: Instant,
+    ) -> Result<Response<ResponseStream>, Status> {
         let slot = self.state.admit()?;
         let inbound = request.into_inner();
         let state = self.state.clone();
@@ -279,31 +334,52 @@ impl pb::tagger_server::Tagger for TaggerService {
                 })
                 .buffered(ahead);
             tokio::pin!(results);
+            let mut items = 0usize;
+            let mut outcome = tonic::Code::Ok;
             while let Some(result) = results.next().await {
+                if let Err(status) = &result {
+                    outcome = status.code();
+                }
                 let failed = result.is_err();
-                if tx.send(result).await.is_err() || failed {
-                    // The client went away, or its stream broke: stop reading it.
+                if tx.send(result).await.is_err() {
+                    // The client went away: stop reading its stream.
+                    outcome = tonic::Code::Cancelled;
                     break;
                 }
+                if failed {
+                    break;
+                }
+                items += 1;
             }
+            tracing::info!(
+                method = "TagStream",
+                items,
+                code = ?outcome,
+                ms = started.elapsed().as_secs_f64() * 1e3,
+                "call"
+            );
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
+}
 
-    async fn get_model(
-        &self,
-        _request: Request<pb::GetModelRequest>,
-    ) -> Result<Response<pb::ModelInfo>, Status> {
-        Ok(Response::new(convert::model_info(
-            self.state.tagger().model(),
-        )))
-    }
-
-    async fn reload_model(
-        &self,
-        _request: Request<pb::ReloadModelRequest>,
-    ) -> Result<Response<pb::ModelInfo>, Status> {
-        let tagger = self.state.reload().await?;
-        Ok(Response::new(convert::model_info(tagger.model())))
-    }
+/// One log line per call: method, request id (never the article text), status and duration.
+fn logged<T>(
+    method: &'static str,
+    id: &str,
+    started: Instant,
+    result: Result<T, Status>,
+) -> Result<T, Status> {
+    let code = match &result {
+        Ok(_) => tonic::Code::Ok,
+        Err(status) => status.code(),
+    };
+    tracing::info!(
+        method,
+        id,
+        code = ?code,
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "call"
+    );
+    result
 }
