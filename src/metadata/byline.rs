@@ -127,7 +127,7 @@ fn label_at(line: &str, i: usize) -> Option<(usize, usize, Role)> {
         let next = after.chars().next();
         let sep_ok = match next {
             Some(':') => true,
-            Some('/') => key == "文" || key == "文图",
+            Some('/') => matches!(role, Role::Author | Role::Reporter | Role::Editor),
             Some(' ') => {
                 matches!(role, Role::Reporter | Role::Editor | Role::Author)
                     && key != "文"
@@ -253,6 +253,18 @@ pub fn names(value: &str) -> Vec<&str> {
                     | '■'
             )
     }) {
+        // Romanised or handle-style credits: `Robby`, `yyy888555`.
+        let ascii = piece.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        if (3..=20).contains(&ascii.len())
+            && ascii.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && ascii.chars().any(|c| c.is_ascii_alphabetic())
+            && piece.is_ascii()
+        {
+            if !out.contains(&ascii) {
+                out.push(ascii);
+            }
+            continue;
+        }
         let mut piece = piece.trim_matches(|c: char| !(super::super::text::is_han(c) || c == '·'));
         for role in ROLE_WORDS {
             if let Some(rest) = piece.strip_prefix(role) {

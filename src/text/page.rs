@@ -510,7 +510,16 @@ fn is_byline(line: &str) -> bool {
     let Some(first) = credits.first() else {
         return false;
     };
-    let lead = line[..first.at].trim_matches(|c: char| c.is_whitespace() || "([【『|".contains(c));
+    // Widget labels before the credit do not count: `【我要纠错】责任编辑:安涛`.
+    let mut lead = line[..first.at].trim();
+    while let Some(rest) = lead
+        .strip_prefix('【')
+        .and_then(|r| r.split_once('】'))
+        .map(|(_, r)| r.trim())
+    {
+        lead = rest;
+    }
+    let lead = lead.trim_matches(|c: char| c.is_whitespace() || "([【『|".contains(c));
     // A label at the start, or several labels on one short line.
     (lead.is_empty() || (credits.len() >= 2 && chars <= 80))
         && credits.iter().any(|c| c.role != Role::Other || chars <= 40)
