@@ -119,18 +119,7 @@ fn model_path() -> PathBuf {
 /// jieba as the service builds it: default dictionary, then the model's user dictionary with
 /// the frequency (20000) and tag (n) defaults that `Segmenter::new` fills in.
 fn reference_jieba(user_dict: &str) -> Jieba {
-    let entries: String = user_dict
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let mut parts = l.split_whitespace();
-            let word = parts.next().unwrap_or_default();
-            let freq = parts.next().unwrap_or("20000");
-            let tag = parts.next().unwrap_or("n");
-            format!("{word} {freq} {tag}\n")
-        })
-        .collect();
+    let entries = newstag::text::segment::dictionary_entries(user_dict);
     let mut jieba = Jieba::new();
     jieba
         .load_dict(&mut BufReader::new(entries.as_bytes()))

@@ -28,24 +28,29 @@ impl std::fmt::Debug for Segmenter {
     }
 }
 
+/// `user_dict` (`word [frequency] [tag]` lines, `#` comments) in the form jieba's loader reads:
+/// every entry gets a frequency (20000, high enough to win) and a tag (`n`) when it has none.
+pub fn dictionary_entries(user_dict: &str) -> String {
+    user_dict
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let mut parts = l.split_whitespace();
+            let word = parts.next().unwrap_or_default();
+            let freq = parts.next().unwrap_or("20000");
+            let tag = parts.next().unwrap_or("n");
+            format!("{word} {freq} {tag}\n")
+        })
+        .collect()
+}
+
 impl Segmenter {
     /// Builds a segmenter from the default dictionary and `user_dict`, in jieba's dictionary
     /// format: one `word [frequency] [tag]` per line; `#` starts a comment line.
     pub fn new(user_dict: &str) -> Result<Self> {
         let mut jieba = Jieba::new();
-        let entries: String = user_dict
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| {
-                // jieba's loader needs a frequency; give user words one high enough to win.
-                let mut parts = l.split_whitespace();
-                let word = parts.next().unwrap_or_default();
-                let freq = parts.next().unwrap_or("20000");
-                let tag = parts.next().unwrap_or("n");
-                format!("{word} {freq} {tag}\n")
-            })
-            .collect();
+        let entries = dictionary_entries(user_dict);
         jieba
             .load_dict(&mut BufReader::new(entries.as_bytes()))
             .map_err(|e| Error::Internal(format!("user dictionary: {e}")))?;
