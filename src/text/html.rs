@@ -2,6 +2,9 @@
 //! and link density (as readability-style extractors do), reads `<title>`, `<meta>` and `<time>`,
 //! and flattens the result to text lines for the same pipeline as plain text.
 
+use std::collections::HashMap;
+
+use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::page::Hints;
@@ -106,8 +109,11 @@ pub fn flatten(html: &str) -> FlatPage {
     // lines around the article as it would on a flattened page; link-dense blocks before the
     // main content (menus that are not in <nav>) are dropped.
     let root = doc.root_element();
+    let tree = Tree::new(root);
+    let content = tree.main_content(root);
     let mut walk = Walk {
-        content: main_content(root),
+        tree,
+        content,
         seen_content: false,
         out: String::new(),
     };
@@ -182,122 +188,188 @@ fn skipped(el: &ElementRef<'_>) -> bool {
             .any(|m| marker.contains(m))
 }
 
-/// Text length and link-text length of an element, skipping what is never content.
-fn text_stats(el: ElementRef<'_>) -> (usize, usize) {
-    let mut text = 0;
-    let mut links = 0;
-    for child in el.children() {
-        match child.value() {
-            Node::Text(t) => text += t.trim().chars().count(),
-            Node::Element(_) => {
-                if let Some(e) = ElementRef::wrap(child) {
-                    if skipped(&e) {
-                        continue;
+/// What the content finder needs to know of every element, computed once per page.
+#[derive(Debug, Clone, Copy, Default)]
+struct Figures {
+    /// Characters of text inside, not counting skipped elements.
+    text: usize,
+    /// Of those, characters inside links.
+    link_text: usize,
+    /// `<a>` elements inside (skipped ones too).
+    anchors: usize,
+    /// The element itself is never content ([`skipped`]).
+    skipped: bool,
+    /// Some ancestor is never content.
+    under_skipped: bool,
+}
+
+/// [`Figures`] for every element under `root`, in one pass without recursion: nesting depth
+/// is the client's choice, and the thread stack is not.
+struct Tree(HashMap<NodeId, Figures>);
+
+impl Tree {
+    fn new(root: ElementRef<'_>) -> Self {
+        let mut figures: HashMap<NodeId, Figures> = HashMap::new();
+        // (node, under a skipped element, children done)
+        let mut stack = vec![(*root, false, false)];
+        while let Some((node, under_skipped, children_done)) = stack.pop() {
+            if !node.value().is_element() {
+                continue;
+            }
+            if !children_done {
+                let own = ElementRef::wrap(node).is_some_and(|e| skipped(&e));
+                figures.insert(
+                    node.id(),
+                    Figures {
+                        skipped: own,
+                        under_skipped,
+                        ..Figures::default()
+                    },
+                );
+                stack.push((node, under_skipped, true));
+                for child in node.children() {
+                    stack.push((child, under_skipped || own, false));
+                }
+                continue;
+            }
+            let mut sum = figures[&node.id()];
+            for child in node.children() {
+                match child.value() {
+                    Node::Text(t) => sum.text += t.trim().chars().count(),
+                    Node::Element(e) => {
+                        let c = figures[&child.id()];
+                        let is_anchor = e.name() == "a";
+                        sum.anchors += c.anchors + usize::from(is_anchor);
+                        if c.skipped {
+                            continue;
+                        }
+                        sum.text += c.text;
+                        sum.link_text += if is_anchor { c.text } else { c.link_text };
                     }
-                    let (t, l) = text_stats(e);
-                    text += t;
-                    links += if e.value().name() == "a" { t } else { l };
+                    _ => {}
                 }
             }
-            _ => {}
+            figures.insert(node.id(), sum);
         }
+        Self(figures)
     }
-    (text, links)
-}
 
-/// The container with the most paragraph text, discounted by link density.
-fn main_content(root: ElementRef<'_>) -> Option<ElementRef<'_>> {
-    let sel = Selector::parse("article, main, div, section, td").ok()?;
-    let mut best: Option<(f64, ElementRef<'_>)> = None;
-    for el in root.select(&sel) {
-        if skipped(&el)
-            || el
-                .ancestors()
-                .filter_map(ElementRef::wrap)
-                .any(|a| skipped(&a))
-        {
-            continue;
-        }
-        // Direct paragraph-like children carry the score, so the tightest container wins.
-        let mut score = 0.0;
-        for child in el.children().filter_map(ElementRef::wrap) {
-            if matches!(child.value().name(), "p" | "br" | "span" | "font" | "strong" | "h2" | "h3") || child.value().name() == "div" && child.children().all(|c| !matches!(c.value(), Node::Element(e) if BLOCKS.contains(&e.name()) && e.name() != "br")) {
-                let (t, l) = text_stats(child);
-                score += t as f64 - 2.0 * l as f64;
+    fn get(&self, el: ElementRef<'_>) -> Figures {
+        self.0.get(&el.id()).copied().unwrap_or_default()
+    }
+
+    /// The container with the most paragraph text, discounted by link density.
+    fn main_content<'a>(&self, root: ElementRef<'a>) -> Option<ElementRef<'a>> {
+        let sel = Selector::parse("article, main, div, section, td").ok()?;
+        let mut best: Option<(f64, ElementRef<'a>)> = None;
+        for el in root.select(&sel) {
+            let figures = self.get(el);
+            if figures.skipped || figures.under_skipped {
+                continue;
+            }
+            // Direct paragraph-like children carry the score, so the tightest container wins.
+            let mut score = 0.0;
+            for child in el.children().filter_map(ElementRef::wrap) {
+                let name = child.value().name();
+                let paragraph = matches!(
+                    name,
+                    "p" | "br" | "span" | "font" | "strong" | "h2" | "h3"
+                ) || name == "div"
+                    && child.children().all(|c| {
+                        !matches!(c.value(), Node::Element(e) if BLOCKS.contains(&e.name()) && e.name() != "br")
+                    });
+                if paragraph {
+                    let c = self.get(child);
+                    let (t, l) = if c.skipped {
+                        (0, 0)
+                    } else {
+                        (c.text, c.link_text)
+                    };
+                    score += t as f64 - 2.0 * l as f64;
+                }
+            }
+            for text in el.children().filter_map(|c| c.value().as_text()) {
+                score += text.trim().chars().count() as f64;
+            }
+            if figures.text == 0 {
+                continue;
+            }
+            let density = figures.link_text as f64 / figures.text as f64;
+            let score = score * (1.0 - density);
+            if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                best = Some((score, el));
             }
         }
-        for text in el.children().filter_map(|c| c.value().as_text()) {
-            score += text.trim().chars().count() as f64;
-        }
-        let (t, l) = text_stats(el);
-        if t == 0 {
-            continue;
-        }
-        let density = l as f64 / t as f64;
-        let score = score * (1.0 - density);
-        if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best = Some((score, el));
-        }
+        best.filter(|(s, _)| *s >= 20.0).map(|(_, e)| e)
     }
-    best.filter(|(s, _)| *s >= 20.0).map(|(_, e)| e)
+
+    /// A block of at least four links that is mostly link text: a menu or link list.
+    fn is_menu(&self, el: ElementRef<'_>) -> bool {
+        if !matches!(
+            el.value().name(),
+            "div" | "ul" | "ol" | "table" | "section" | "p" | "td"
+        ) {
+            return false;
+        }
+        let f = self.get(el);
+        f.anchors >= 4 && f.text > 0 && f.link_text * 10 >= f.text * 6
+    }
 }
 
-/// A pre-order walk that flattens elements to lines.
+/// One step of the flattening walk.
+enum Step<'a> {
+    Visit(NodeRef<'a, Node>),
+    Leave { block: bool, is_content: bool },
+}
+
+/// A pre-order walk that flattens elements to lines, with its own stack.
 struct Walk<'a> {
+    tree: Tree,
     content: Option<ElementRef<'a>>,
     seen_content: bool,
     out: String,
 }
 
 impl<'a> Walk<'a> {
-    fn flatten(&mut self, el: ElementRef<'a>) {
-        for child in el.children() {
-            match child.value() {
-                Node::Text(t) => self.out.push_str(&collapse(t)),
-                Node::Element(e) => {
-                    let Some(child_el) = ElementRef::wrap(child) else {
-                        continue;
-                    };
-                    if skipped(&child_el) {
-                        continue;
-                    }
-                    let is_content = Some(child_el) == self.content;
-                    if !self.seen_content && !is_content && is_menu(child_el) {
-                        continue;
-                    }
-                    let block = BLOCKS.contains(&e.name());
-                    if block && !self.out.ends_with('\n') {
-                        self.out.push('\n');
-                    }
-                    self.flatten(child_el);
+    fn flatten(&mut self, root: ElementRef<'a>) {
+        let mut stack: Vec<Step<'a>> = root.children().rev().map(Step::Visit).collect();
+        while let Some(step) = stack.pop() {
+            let child = match step {
+                Step::Leave { block, is_content } => {
                     if is_content {
                         self.seen_content = true;
                     }
                     if block && !self.out.ends_with('\n') {
                         self.out.push('\n');
                     }
+                    continue;
+                }
+                Step::Visit(child) => child,
+            };
+            match child.value() {
+                Node::Text(t) => self.out.push_str(&collapse(t)),
+                Node::Element(e) => {
+                    let Some(child_el) = ElementRef::wrap(child) else {
+                        continue;
+                    };
+                    if self.tree.get(child_el).skipped {
+                        continue;
+                    }
+                    let is_content = Some(child_el) == self.content;
+                    if !self.seen_content && !is_content && self.tree.is_menu(child_el) {
+                        continue;
+                    }
+                    let block = BLOCKS.contains(&e.name());
+                    if block && !self.out.ends_with('\n') {
+                        self.out.push('\n');
+                    }
+                    stack.push(Step::Leave { block, is_content });
+                    stack.extend(child.children().rev().map(Step::Visit));
                 }
                 _ => {}
             }
         }
     }
-}
-
-/// A block of at least four links that is mostly link text: a menu or link list.
-fn is_menu(el: ElementRef<'_>) -> bool {
-    if !matches!(
-        el.value().name(),
-        "div" | "ul" | "ol" | "table" | "section" | "p" | "td"
-    ) {
-        return false;
-    }
-    let links = el
-        .descendants()
-        .filter_map(ElementRef::wrap)
-        .filter(|e| e.value().name() == "a")
-        .count();
-    let (text, link_text) = text_stats(el);
-    links >= 4 && text > 0 && link_text * 10 >= text * 6
 }
 
 /// HTML whitespace rules: runs of whitespace become one space.
