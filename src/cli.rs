@@ -92,6 +92,18 @@ pub struct ServeArgs {
     /// Comma-separated bearer tokens required on Tagger calls (with or instead of --token-file).
     #[arg(long, env = "NEWSTAG_TOKENS", hide_env_values = true)]
     pub tokens: Option<String>,
+    /// PEM certificate (chain) for TLS on the gRPC port; needs --tls-key.
+    #[arg(long, env = "NEWSTAG_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "NEWSTAG_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// PEM CA certificate(s): clients must present a certificate it signed (mutual TLS).
+    #[arg(long, env = "NEWSTAG_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (off when not set).
+    #[arg(long, env = "NEWSTAG_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl ServeArgs {
@@ -252,6 +264,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => None,
     };
     let tokens = newstag::auth::Tokens::parse(token_file.as_deref(), args.tokens.as_deref());
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            newstag::tls::TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+                client_ca: args.tls_client_ca.clone(),
+            }
+            .load()?,
+        ),
+        _ => None,
+    };
     let started = std::time::Instant::now();
     let tagger = load_tagger(&args.model)?;
     tracing::info!(
@@ -271,12 +294,38 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let local = listener.local_addr()?;
-        tracing::info!(addr = %local, workers = limits.workers, "serving newstag.v1.Tagger");
+        let metrics_listener = match args.metrics_addr {
+            Some(addr) => Some(
+                tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} for metrics"))?,
+            ),
+            None => None,
+        };
+        tracing::info!(
+            addr = %local,
+            workers = limits.workers,
+            tls = tls.is_some(),
+            mutual_tls = args.tls_client_ca.is_some(),
+            "serving newstag.v1.Tagger"
+        );
         let state = State::with_reload(
             tagger,
             limits,
             args.allow_reload.then(|| args.model.clone()),
         );
+        if let Some(listener) = metrics_listener {
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, "serving Prometheus metrics at /metrics");
+            let metrics = state.metrics().clone();
+            tokio::spawn(async move {
+                if let Err(e) =
+                    newstag::metrics::serve(listener, metrics, std::future::pending()).await
+                {
+                    tracing::error!(error = %e, "metrics endpoint stopped");
+                }
+            });
+        }
         if args.allow_reload {
             tokio::spawn(reload_on_sighup(state.clone()));
         }
@@ -290,6 +339,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             server::ServeOptions {
                 drain: Duration::from_secs(args.drain_seconds),
                 tokens,
+                tls,
             },
         )
         .await

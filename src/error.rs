@@ -45,6 +45,10 @@ pub enum Error {
         reason: String,
     },
 
+    /// The TLS files could not be read or do not make a valid configuration (startup only).
+    #[error("{0}")]
+    Tls(String),
+
     /// The server is shutting down or has no model.
     #[error("{0}")]
     Unavailable(String),
@@ -74,6 +78,7 @@ impl Error {
             Error::PermissionDenied(_) => tonic::Code::PermissionDenied,
             Error::Model { .. } => tonic::Code::FailedPrecondition,
             Error::Corpus { .. } => tonic::Code::FailedPrecondition,
+            Error::Tls(_) => tonic::Code::FailedPrecondition,
             Error::Unavailable(_) => tonic::Code::Unavailable,
             Error::Internal(_) => tonic::Code::Internal,
         }

@@ -7,18 +7,21 @@ pub mod auth;
 pub mod batch;
 pub mod convert;
 pub mod corpus;
+pub mod deadline;
 pub mod error;
 pub mod eval;
 pub mod eval_meta;
 pub mod features;
 pub mod json;
 pub mod metadata;
+pub mod metrics;
 pub mod model;
 pub mod parallel;
 pub mod pipeline;
 pub mod server;
 pub mod service;
 pub mod text;
+pub mod tls;
 pub mod train;
 
 /// Generated protobuf types, the tonic client and server, and the descriptor set.

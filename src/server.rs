@@ -1,5 +1,5 @@
 //! Server wiring: the Tagger service with its message limits, gRPC health, reflection (v1 and
-//! v1alpha), and graceful shutdown.
+//! v1alpha), optional TLS, and graceful shutdown.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -20,6 +20,8 @@ pub struct ServeOptions {
     pub drain: Duration,
     /// Bearer tokens required for Tagger calls; none configured means no authentication.
     pub tokens: crate::auth::Tokens,
+    /// TLS (and mutual TLS, when it names a client CA); plaintext when none.
+    pub tls: Option<tonic::transport::ServerTlsConfig>,
 }
 
 impl Default for ServeOptions {
@@ -27,6 +29,7 @@ impl Default for ServeOptions {
         Self {
             drain: Duration::from_secs(30),
             tokens: crate::auth::Tokens::default(),
+            tls: None,
         }
     }
 }
@@ -42,7 +45,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
     options: ServeOptions,
 ) -> Result<(), tonic::transport::Error> {
-    let ServeOptions { drain, tokens } = options;
+    let ServeOptions { drain, tokens, tls } = options;
     let limits = state.limits();
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter
@@ -87,7 +90,12 @@ pub async fn serve(
         draining.notify_one();
     });
 
-    let server = Server::builder()
+    let mut builder = Server::builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls)?;
+    }
+    let server = builder
+        .layer(tower::util::MapRequestLayer::new(crate::deadline::stamp))
         .layer(tower::util::MapResponseLayer::new(
             oversized_is_resource_exhausted,
         ))

@@ -13,7 +13,9 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::convert::{self, Article};
+use crate::deadline::Deadline;
 use crate::error::{Error, Result};
+use crate::metrics::{InFlight, Metrics};
 use crate::pb;
 use crate::pipeline::Tagger;
 
@@ -56,6 +58,14 @@ pub struct State {
     in_flight: Arc<Semaphore>,
     /// The model file `ReloadModel` and SIGHUP reload, when reloading is allowed.
     reload_from: Option<PathBuf>,
+    metrics: Arc<Metrics>,
+}
+
+/// A call's place among the calls in flight, held until it ends.
+#[derive(Debug)]
+pub struct Slot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    _counted: InFlight,
 }
 
 impl State {
@@ -65,13 +75,20 @@ impl State {
 
     /// Like [`State::new`], allowing reloads of the model file at `reload_from`.
     pub fn with_reload(tagger: Tagger, limits: Limits, reload_from: Option<PathBuf>) -> Arc<Self> {
+        let metrics = Arc::new(Metrics::new(&tagger.model().version));
         Arc::new(Self {
             tagger: ArcSwap::from_pointee(tagger),
             limits,
             workers: Arc::new(Semaphore::new(limits.workers.max(1))),
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
             reload_from,
+            metrics,
         })
+    }
+
+    /// The counters `/metrics` shows.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// Loads and validates the model file on the blocking pool, then swaps it in; on failure the
@@ -89,10 +106,12 @@ impl State {
             Ok(tagger) => {
                 let tagger = Arc::new(tagger);
                 self.tagger.store(tagger.clone());
+                self.metrics.reloaded(Some(&tagger.model().version));
                 tracing::info!(version = %tagger.model().version, "model reloaded");
                 Ok(tagger)
             }
             Err(e) => {
+                self.metrics.reloaded(None);
                 tracing::error!(error = %e, "model reload failed; the old model keeps serving");
                 Err(e)
             }
@@ -100,12 +119,16 @@ impl State {
     }
 
     /// A slot for one call, or RESOURCE_EXHAUSTED when `max_in_flight` calls are running.
-    fn admit(&self) -> Result<tokio::sync::OwnedSemaphorePermit> {
-        self.in_flight.clone().try_acquire_owned().map_err(|_| {
+    fn admit(&self) -> Result<Slot> {
+        let permit = self.in_flight.clone().try_acquire_owned().map_err(|_| {
             Error::Busy(format!(
                 "{} calls in flight, the configured maximum",
                 self.limits.max_in_flight
             ))
+        })?;
+        Ok(Slot {
+            _permit: permit,
+            _counted: self.metrics.enter(),
         })
     }
 
@@ -120,43 +143,58 @@ impl State {
 
     /// Swaps in a new model; requests already running finish on the old one.
     pub fn replace_tagger(&self, tagger: Tagger) {
+        let version = tagger.model().version.clone();
         self.tagger.store(Arc::new(tagger));
+        self.metrics.reloaded(Some(&version));
     }
 
-    /// Runs `job` on the blocking pool once a worker is free, with the current model.
+    /// Runs `job` on the blocking pool once a worker is free, with the current model. Work whose
+    /// deadline passes while it waits for a worker is not started.
     async fn run<T: Send + 'static>(
         &self,
+        deadline: Deadline,
         job: impl FnOnce(&Tagger) -> T + Send + 'static,
     ) -> Result<T> {
-        let permit = self
-            .workers
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| Error::Unavailable("server is shutting down".into()))?;
+        let permit = deadline
+            .run("a worker was free", async {
+                self.workers
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| Error::Unavailable("server is shutting down".into()))
+            })
+            .await?;
+        deadline.check("tagging started")?;
         let tagger = self.tagger();
         let result = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             job(&tagger)
-        })
-        .await;
-        result.map_err(|e| Error::Internal(format!("tagging task failed: {e}")))
+        });
+        deadline
+            .run("tagging finished", async {
+                result
+                    .await
+                    .map_err(|e| Error::Internal(format!("tagging task failed: {e}")))
+            })
+            .await
     }
 
     /// Tags one validated article.
-    async fn tag(&self, article: Article) -> Result<pb::TagResponse> {
-        self.run(move |tagger| {
+    async fn tag(&self, article: Article, deadline: Deadline) -> Result<pb::TagResponse> {
+        let metrics = self.metrics.clone();
+        self.run(deadline, move |tagger| {
             let analysis = tagger.tag(&article.text, article.format, article.options);
+            metrics.article(analysis.tags.iter().map(|t| t.label.as_str()));
             convert::response(article.id, analysis, article.include_scores, tagger.model())
         })
         .await
     }
 
     /// Tags one request of a batch or stream: failures become the item's `error`.
-    async fn tag_item(&self, request: pb::TagRequest) -> pb::TagResponse {
+    async fn tag_item(&self, request: pb::TagRequest, deadline: Deadline) -> pb::TagResponse {
         let id = request.id.clone();
         let result = match convert::article(request, self.limits.max_text_bytes) {
-            Ok(article) => self.tag(article).await,
+            Ok(article) => self.tag(article, deadline).await,
             Err(e) => Err(e),
         };
         result.unwrap_or_else(|e| {
@@ -168,7 +206,12 @@ impl State {
     }
 
     /// Tags a batch: valid items are spread over the workers in contiguous chunks, order kept.
-    async fn tag_batch(&self, requests: Vec<pb::TagRequest>) -> Result<Vec<pb::TagResponse>> {
+    /// Items not started when the deadline passes are not tagged.
+    async fn tag_batch(
+        &self,
+        requests: Vec<pb::TagRequest>,
+        deadline: Deadline,
+    ) -> Result<Vec<pb::TagResponse>> {
         let mut results: Vec<Option<pb::TagResponse>> = vec![None; requests.len()];
         let mut articles: Vec<(usize, Article)> = Vec::with_capacity(requests.len());
         let version = self.tagger().model().version.clone();
@@ -184,14 +227,19 @@ impl State {
         while !articles.is_empty() {
             let rest = articles.split_off(articles.len().min(chunk));
             let part = std::mem::replace(&mut articles, rest);
-            jobs.push(self.run(move |tagger| {
+            let metrics = self.metrics.clone();
+            jobs.push(self.run(deadline, move |tagger| {
                 part.into_iter()
-                    .map(|(i, a)| {
+                    .map_while(|(i, a)| {
+                        if deadline.expired() {
+                            return None;
+                        }
                         let analysis = tagger.tag(&a.text, a.format, a.options);
-                        (
+                        metrics.article(analysis.tags.iter().map(|t| t.label.as_str()));
+                        Some((
                             i,
                             convert::response(a.id, analysis, a.include_scores, tagger.model()),
-                        )
+                        ))
                     })
                     .collect::<Vec<_>>()
             }));
@@ -201,6 +249,8 @@ impl State {
                 results[i] = Some(response);
             }
         }
+        // A chunk stops early only when the deadline has passed.
+        deadline.check("the batch was tagged")?;
         Ok(results.into_iter().map(Option::unwrap_or_default).collect())
     }
 }
@@ -215,6 +265,35 @@ impl TaggerService {
     pub fn new(state: Arc<State>) -> Self {
         Self { state }
     }
+
+    /// One log line and one metrics sample per call: method, request id (never the article
+    /// text), status and duration.
+    fn finished<T>(
+        &self,
+        method: &'static str,
+        id: &str,
+        started: Instant,
+        result: Result<T, Status>,
+    ) -> Result<T, Status> {
+        let code = match &result {
+            Ok(_) => tonic::Code::Ok,
+            Err(status) => status.code(),
+        };
+        finished(&self.state.metrics, method, id, started, code);
+        result
+    }
+}
+
+fn finished(
+    metrics: &Metrics,
+    method: &'static str,
+    id: &str,
+    started: Instant,
+    code: tonic::Code,
+) {
+    let seconds = started.elapsed().as_secs_f64();
+    metrics.call(method, code, seconds);
+    tracing::info!(method, id, code = ?code, ms = seconds * 1e3, "call");
 }
 
 type ResponseStream = Pin<Box<dyn Stream<Item = Result<pb::TagResponse, Status>> + Send>>;
@@ -226,15 +305,16 @@ impl pb::tagger_server::Tagger for TaggerService {
         request: Request<pb::TagRequest>,
     ) -> Result<Response<pb::TagResponse>, Status> {
         let started = Instant::now();
+        let deadline = Deadline::of(&request);
         let request = request.into_inner();
         let id = request.id.clone();
         let result = async {
             let _slot = self.state.admit()?;
             let article = convert::article(request, self.state.limits.max_text_bytes)?;
-            Ok(Response::new(self.state.tag(article).await?))
+            Ok(Response::new(self.state.tag(article, deadline).await?))
         }
         .await;
-        logged("Tag", &id, started, result)
+        self.finished("Tag", &id, started, result)
     }
 
     async fn tag_batch(
@@ -242,10 +322,11 @@ impl pb::tagger_server::Tagger for TaggerService {
         request: Request<pb::TagBatchRequest>,
     ) -> Result<Response<pb::TagBatchResponse>, Status> {
         let started = Instant::now();
+        let deadline = Deadline::of(&request);
         let articles = request.into_inner().articles;
         let what = format!("{} items", articles.len());
-        let result = self.tag_batch_call(articles).await;
-        logged("TagBatch", &what, started, result)
+        let result = self.tag_batch_call(articles, deadline).await;
+        self.finished("TagBatch", &what, started, result)
     }
 
     type TagStreamStream = ResponseStream;
@@ -257,7 +338,7 @@ impl pb::tagger_server::Tagger for TaggerService {
         let started = Instant::now();
         let result = self.tag_stream_call(request, started);
         if result.is_err() {
-            return logged("TagStream", "", started, result);
+            return self.finished("TagStream", "", started, result);
         }
         result
     }
@@ -281,7 +362,7 @@ impl pb::tagger_server::Tagger for TaggerService {
             Ok(Response::new(convert::model_info(tagger.model())))
         }
         .await;
-        logged("ReloadModel", "", started, result)
+        self.finished("ReloadModel", "", started, result)
     }
 }
 
@@ -289,9 +370,11 @@ impl TaggerService {
     async fn tag_batch_call(
         &self,
         articles: Vec<pb::TagRequest>,
+        deadline: Deadline,
     ) -> Result<Response<pb::TagBatchResponse>, Status> {
         let _slot = self.state.admit()?;
         let limit = self.state.limits.max_batch;
+        self.state.metrics.batch(articles.len());
         if articles.len() > limit {
             return Err(Error::invalid(
                 "articles",
@@ -299,16 +382,19 @@ impl TaggerService {
             )
             .into());
         }
-        let results = self.state.tag_batch(articles).await?;
+        let results = self.state.tag_batch(articles, deadline).await?;
         Ok(Response::new(pb::TagBatchResponse { results }))
     }
 
+    /// Items are read and tagged a few ahead of the writer, answered in order; an item that fails
+    /// gets its `error`, a broken stream or a passed deadline ends the call with that status.
     fn tag_stream_call(
         &self,
         request: Request<Streaming<pb::TagRequest>>,
         started: Instant,
     ) -> Result<Response<ResponseStream>, Status> {
         let slot = self.state.admit()?;
+        let deadline = Deadline::of(&request);
         let inbound = request.into_inner();
         let state = self.state.clone();
         let (tx, rx) = mpsc::channel(self.state.limits.stream_buffer.max(1));
@@ -321,7 +407,7 @@ impl TaggerService {
                     let state = state.clone();
                     async move {
                         match item {
-                            Ok(request) => Ok(state.tag_item(request).await),
+                            Ok(request) => Ok(state.tag_item(request, deadline).await),
                             Err(status)
                                 if status.code() == tonic::Code::OutOfRange
                                     && crate::server::is_oversized_message(status.message()) =>
@@ -336,7 +422,15 @@ impl TaggerService {
             tokio::pin!(results);
             let mut items = 0usize;
             let mut outcome = tonic::Code::Ok;
-            while let Some(result) = results.next().await {
+            loop {
+                let next = deadline
+                    .run("the stream ended", async { Ok(results.next().await) })
+                    .await;
+                let result = match next {
+                    Ok(Some(result)) => result,
+                    Ok(None) => break,
+                    Err(e) => Err(Status::from(e)),
+                };
                 if let Err(status) = &result {
                     outcome = status.code();
                 }
@@ -351,35 +445,14 @@ impl TaggerService {
                 }
                 items += 1;
             }
-            tracing::info!(
-                method = "TagStream",
-                items,
-                code = ?outcome,
-                ms = started.elapsed().as_secs_f64() * 1e3,
-                "call"
+            finished(
+                &state.metrics,
+                "TagStream",
+                &format!("{items} items"),
+                started,
+                outcome,
             );
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
-}
-
-/// One log line per call: method, request id (never the article text), status and duration.
-fn logged<T>(
-    method: &'static str,
-    id: &str,
-    started: Instant,
-    result: Result<T, Status>,
-) -> Result<T, Status> {
-    let code = match &result {
-        Ok(_) => tonic::Code::Ok,
-        Err(status) => status.code(),
-    };
-    tracing::info!(
-        method,
-        id,
-        code = ?code,
-        ms = started.elapsed().as_secs_f64() * 1e3,
-        "call"
-    );
-    result
 }

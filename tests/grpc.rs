@@ -93,61 +93,6 @@ async fn untagged_news_and_text_without_chinese_get_normal_answers() {
 }
 
 #[tokio::test]
-async fn rejects_empty_whitespace_oversized_and_unknown_format() {
-    let limits = Limits {
-        max_text_bytes: 1000,
-        ..Limits::default()
-    };
-    let server = TestServer::start(limits).await;
-    let mut client = server.client().await;
-    for text in ["", " \n\t\u{3000}"] {
-        let e = client.tag(request("e", text)).await.unwrap_err();
-        assert_eq!(e.code(), Code::InvalidArgument);
-        assert!(e.message().starts_with("text:"), "{}", e.message());
-    }
-    let e = client
-        .tag(request("big", &"质".repeat(400)))
-        .await
-        .unwrap_err();
-    assert_eq!(e.code(), Code::InvalidArgument);
-    assert!(e.message().contains("limit is 1000"), "{}", e.message());
-    let mut req = request("f", "正文");
-    req.format = 42;
-    let e = client.tag(req).await.unwrap_err();
-    assert_eq!(e.code(), Code::InvalidArgument);
-    assert!(e.message().contains("format"), "{}", e.message());
-    // The server still answers.
-    assert!(
-        client
-            .tag(request("ok", &fixture("weather.txt")))
-            .await
-            .is_ok()
-    );
-}
-
-#[tokio::test]
-async fn messages_above_the_decoding_limit_are_resource_exhausted() {
-    let limits = Limits {
-        max_text_bytes: 16 << 10,
-        max_message_bytes: 64 << 10,
-        ..Limits::default()
-    };
-    let server = TestServer::start(limits).await;
-    let mut client = server.client().await;
-    let e = client
-        .tag(request("huge", &"a".repeat(100 << 10)))
-        .await
-        .unwrap_err();
-    assert_eq!(e.code(), Code::ResourceExhausted, "{e:?}");
-    assert!(
-        client
-            .tag(request("ok", &fixture("weather.txt")))
-            .await
-            .is_ok()
-    );
-}
-
-#[tokio::test]
 async fn batch_answers_in_order_and_fails_items_one_by_one() {
     let limits = Limits {
         max_batch: 8,

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod wire;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,6 +31,8 @@ pub fn fixture(name: &str) -> String {
 /// A running server; dropping it shuts the server down.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served.
+    pub metrics_addr: SocketAddr,
     pub state: Arc<State>,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
@@ -50,6 +54,13 @@ impl TestServer {
         let state = State::with_reload(tagger, limits, reload_from);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let metrics_addr = metrics_listener.local_addr().unwrap();
+        tokio::spawn(newstag::metrics::serve(
+            metrics_listener,
+            state.metrics().clone(),
+            std::future::pending(),
+        ));
         let (tx, rx) = oneshot::channel::<()>();
         let server_state = state.clone();
         let handle = tokio::spawn(async move {
@@ -66,6 +77,7 @@ impl TestServer {
         });
         Self {
             addr,
+            metrics_addr,
             state,
             shutdown: Some(tx),
             handle: Some(handle),
@@ -91,6 +103,28 @@ impl TestServer {
 
     pub async fn client(&self) -> TaggerClient<Channel> {
         TaggerClient::new(self.channel().await)
+    }
+
+    /// The `/metrics` page, fetched over plain HTTP/1.1.
+    pub async fn scrape(&self) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut conn = tokio::net::TcpStream::connect(self.metrics_addr)
+            .await
+            .unwrap();
+        conn.write_all(b"GET /metrics HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut response = String::new();
+        conn.read_to_string(&mut response).await.unwrap();
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        response
+    }
+
+    /// Asks the server to shut down, without waiting.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
     }
 
     /// Shuts down and waits for the server to finish.
