@@ -2,6 +2,7 @@
 //! features → classify → metadata from the same tokens. Plain synchronous code.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::Result;
 use crate::features::{self, SparseVector};
@@ -86,7 +87,7 @@ pub struct Analysis {
 /// A model with the segmenter built from its user dictionary: what serves requests.
 #[derive(Debug)]
 pub struct Tagger {
-    segmenter: Segmenter,
+    segmenter: Arc<Segmenter>,
     model: Model,
 }
 
@@ -97,8 +98,21 @@ impl Tagger {
     }
 
     pub fn new(model: Model) -> Result<Self> {
-        let segmenter = Segmenter::new(&model.user_dict)?;
+        let segmenter = Arc::new(Segmenter::new(&model.user_dict)?);
         Ok(Self { segmenter, model })
+    }
+
+    /// Loads a model file to replace `current`, keeping its segmenter when the user dictionary
+    /// is the same: building jieba's dictionary is most of a reload's time and memory.
+    pub fn reload(path: &Path, current: &Tagger) -> Result<Self> {
+        let model = Model::from_file(ModelFile::load(path)?);
+        if model.user_dict == current.model.user_dict {
+            return Ok(Self {
+                segmenter: current.segmenter.clone(),
+                model,
+            });
+        }
+        Self::new(model)
     }
 
     pub fn model(&self) -> &Model {

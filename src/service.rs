@@ -99,7 +99,8 @@ impl State {
                 "model reload is disabled; start the server with --allow-reload".into(),
             ));
         };
-        let loaded = tokio::task::spawn_blocking(move || Tagger::load(&path))
+        let current = self.tagger();
+        let loaded = tokio::task::spawn_blocking(move || Tagger::reload(&path, &current))
             .await
             .map_err(|e| Error::Internal(format!("reload task failed: {e}")))?;
         match loaded {
