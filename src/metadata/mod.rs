@@ -5,6 +5,8 @@ pub mod date;
 pub mod documents;
 pub mod fingerprint;
 pub mod keywords;
+pub mod mentions;
+pub mod places;
 pub mod summary;
 
 use crate::text::Script;
