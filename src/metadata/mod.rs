@@ -6,6 +6,7 @@ pub mod documents;
 pub mod fingerprint;
 pub mod keywords;
 pub mod mentions;
+pub mod organizations;
 pub mod places;
 pub mod summary;
 
