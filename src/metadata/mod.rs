@@ -8,7 +8,10 @@ pub mod keywords;
 pub mod mentions;
 pub mod organizations;
 pub mod places;
+pub mod quantities;
 pub mod summary;
+
+pub use quantities::Quantity;
 
 use crate::text::Script;
 
