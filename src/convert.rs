@@ -108,6 +108,16 @@ fn metadata(m: Metadata) -> pb::Metadata {
         column: m.column,
         organizations: m.organizations,
         locations: m.locations,
+        quantities: m
+            .quantities
+            .into_iter()
+            .map(|q| pb::Quantity {
+                value: q.value,
+                unit: q.unit,
+                subject: q.subject,
+                text: q.text,
+            })
+            .collect(),
         documents: m.documents,
         keywords: m
             .keywords

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::features::{self, SparseVector};
-use crate::metadata::{self, Metadata, fingerprint, keywords, summary};
+use crate::metadata::{
+    self, Metadata, fingerprint, keywords, organizations, places, quantities, summary,
+};
 use crate::model::{Model, ModelFile};
 use crate::text::page::Hints;
 use crate::text::segment::Token;
@@ -175,7 +177,15 @@ impl Tagger {
                 evidence: Vec::new(),
             })
             .collect();
-        let metadata = self.metadata(page, &text, body_start, script, &tokens, options);
+        let metadata = self.metadata(
+            page,
+            &text,
+            &simplified,
+            body_start,
+            script,
+            &tokens,
+            options,
+        );
         Analysis {
             tags,
             scores,
@@ -183,10 +193,12 @@ impl Tagger {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn metadata(
         &self,
         page: Page,
         text: &str,
+        simplified: &str,
         body_start: usize,
         script: Script,
         tokens: &[Token<'_>],
@@ -211,13 +223,13 @@ impl Tagger {
             editors: page.editors,
             site: page.site.unwrap_or_default(),
             column: page.column.unwrap_or_default(),
-            organizations: Vec::new(),
-            locations: Vec::new(),
+            organizations: organizations::organizations(&body_tokens, text),
+            locations: places::places(&body_tokens, text, script),
+            quantities: quantities::quantities(&body_tokens, text, simplified, body_start),
             documents: metadata::documents::documents(body),
             keywords: keywords::keywords(&body_tokens, text, |w| self.model.keyword_idf(w)),
             summary: summary::summarize(lead),
             char_count: body.chars().count() as u32,
-            // The lead credit (`本报讯(记者 X)`) differs between reposts of one story.
             // The lead credit (`本报讯(记者 X)`) differs between reposts of one story.
             fingerprint: fingerprint::simhash(
                 body_tokens

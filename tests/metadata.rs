@@ -75,6 +75,8 @@ fn as_checked(m: &newstag::metadata::Metadata) -> Value {
         "body_first": first,
         "body_last": last,
         "documents": m.documents,
+        "organizations": m.organizations,
+        "locations": m.locations,
     })
 }
 
@@ -145,6 +147,9 @@ fn full_metadata_snapshots() {
             "authors": m.authors, "reporters": m.reporters, "editors": m.editors,
             "site": m.site, "column": m.column, "organizations": m.organizations,
             "locations": m.locations, "documents": m.documents,
+            "quantities": m.quantities.iter().map(|q| {
+                format!("{} = {} {} ({})", q.text, q.value, q.unit, q.subject)
+            }).collect::<Vec<_>>(),
             "keywords": m.keywords.iter().map(|(w, _)| w).collect::<Vec<_>>(),
             "summary": m.summary, "related_headlines": m.related_headlines,
             "script": m.script.map(|s| s.as_str()), "char_count": m.char_count,

@@ -1,11 +1,18 @@
-//! Metadata of an article: bylines, dates, documents, keywords, summary and fingerprint.
+//! Metadata of an article: bylines, dates, organisations, places, quantities, documents,
+//! keywords, summary and fingerprint.
 
 pub mod byline;
 pub mod date;
 pub mod documents;
 pub mod fingerprint;
 pub mod keywords;
+pub mod mentions;
+pub mod organizations;
+pub mod places;
+pub mod quantities;
 pub mod summary;
+
+pub use quantities::Quantity;
 
 use crate::text::Script;
 
@@ -20,8 +27,12 @@ pub struct Metadata {
     pub editors: Vec<String>,
     pub site: String,
     pub column: String,
+    /// Organisations named in the body, most mentioned first.
     pub organizations: Vec<String>,
+    /// Places named in the body, most mentioned first.
     pub locations: Vec<String>,
+    /// Amounts in the body, in order of appearance.
+    pub quantities: Vec<Quantity>,
     pub documents: Vec<String>,
     pub keywords: Vec<(String, f32)>,
     pub summary: String,
