@@ -7,9 +7,11 @@ use libfuzzer_sys::fuzz_target;
 use newstag::metadata::{keywords, summary};
 use newstag::model::MAX_EVIDENCE;
 use newstag::pipeline::{Options, prepare};
-use newstag_fuzz::{TAGGER, article, check_date, check_prepared, check_unique};
+use newstag_fuzz::{TAGGER, article, check_date, check_prepared, check_unique, on_small_stack};
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(|data: &[u8]| on_small_stack(|| check(data)));
+
+fn check(data: &[u8]) {
     let (format, raw) = article(data);
     let analysis = TAGGER.tag(&raw, format, Options { include_body: true });
     let prepared = prepare(&raw, format);
@@ -110,4 +112,4 @@ fuzz_target!(|data: &[u8]| {
             );
         }
     }
-});
+}

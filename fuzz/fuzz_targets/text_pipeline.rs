@@ -6,9 +6,11 @@
 use libfuzzer_sys::fuzz_target;
 use newstag::features;
 use newstag::pipeline::prepare;
-use newstag_fuzz::{TAGGER, article, check_prepared};
+use newstag_fuzz::{TAGGER, article, check_prepared, on_small_stack};
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(|data: &[u8]| on_small_stack(|| check(data)));
+
+fn check(data: &[u8]) {
     let (format, raw) = article(data);
     let prepared = prepare(&raw, format);
     check_prepared(&prepared, format);
@@ -38,4 +40,4 @@ fuzz_target!(|data: &[u8]| {
         prepared.text.len(),
         "passages {passages:?} stop short"
     );
-});
+}
