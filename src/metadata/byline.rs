@@ -358,7 +358,14 @@ pub fn lead_reporters(paragraph: &str) -> Option<(Vec<&str>, usize)> {
         .chain(rest.find("报道"))
         .chain(rest.find("报导"))
         .min()
-        .unwrap_or(rest.len().min(60));
+        .unwrap_or_else(|| {
+            // At most 60 bytes, backed off to the start of the character they end in.
+            let mut cap = rest.len().min(60);
+            while !rest.is_char_boundary(cap) {
+                cap -= 1;
+            }
+            cap
+        });
     let names = names(&rest[..end]);
     (!names.is_empty() && rest[..end].chars().count() <= 30).then(|| {
         let mut stop = start + end;
@@ -525,5 +532,15 @@ mod tests {
         let (n, _) = lead_reporters("新华网成都3月22日电(记者江泓黎大东) 自国务院").unwrap();
         assert_eq!(n, vec!["江泓", "黎大东"]);
         assert!(lead_reporters("近日,市场监管总局(国家认监委)发布").is_none());
+    }
+
+    #[test]
+    fn long_unbroken_lead_is_cut_on_a_character() {
+        // Found by fuzzing (fuzz/fuzz_targets/text_pipeline.rs): with no stop mark in the lead,
+        // the 60-byte cap fell inside a character after a one-byte space and panicked.
+        let lead = format!("记者 {}", "某".repeat(30));
+        assert_eq!(lead_reporters(&lead), None);
+        let lead = format!("记者 王某 {}", "某".repeat(30));
+        assert_eq!(lead_reporters(&lead).unwrap().0, vec!["王某"]);
     }
 }

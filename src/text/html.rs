@@ -418,4 +418,17 @@ mod tests {
             assert!(!page.text.contains(junk), "{junk} in {}", page.text);
         }
     }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack_or_take_long() {
+        // 9,000 nested `<b>` (27 KB, well inside the 1 MiB request limit) overflowed a 2 MiB
+        // thread stack, the size of tokio's blocking threads and of this test's thread, while
+        // the page was walked recursively; nested `<div>`s were also rescanned per ancestor.
+        let html = format!("{}近日,某市开展电梯检查。", "<b>".repeat(100_000));
+        assert_eq!(flatten(&html).text, "近日,某市开展电梯检查。\n");
+        let html = format!("{}<p>近日,某市开展电梯检查。</p>", "<span>".repeat(20_000));
+        assert!(flatten(&html).text.contains("电梯检查"));
+        let html = format!("{}<p>近日,某市开展电梯检查。</p>", "<div>".repeat(20_000));
+        assert!(flatten(&html).text.contains("电梯检查"));
+    }
 }
