@@ -148,8 +148,11 @@ fn label_at(line: &str, i: usize) -> Option<(usize, usize, Role)> {
     None
 }
 
+/// What may stand right before a label: space, punctuation, or the digits of a time it follows
+/// (`08:45:00来源:`).
 fn is_boundary(c: char) -> bool {
     c.is_whitespace()
+        || c.is_ascii_digit()
         || matches!(
             c,
             '|' | '['
@@ -402,7 +405,6 @@ pub fn lead_source(paragraph: &str) -> Option<&str> {
             org = &org[..at];
         }
     }
-    let len = org.chars().count();
     let media = [
         "社",
         "网",
@@ -418,6 +420,17 @@ pub fn lead_source(paragraph: &str) -> Option<&str> {
         "日报",
         "晚报",
     ];
+    // `新华网成都`, `中新社兰州`: a media word followed by nothing but a place (the dateline's);
+    // `央广网河南分网` is one organisation.
+    if let Some(cut) = org.char_indices().map(|(i, _)| i).find(|&i| {
+        i > 0
+            && media.iter().any(|m| org[..i].ends_with(m))
+            && crate::metadata::places::is_place(&org[i..])
+    }) {
+        org = &org[..cut];
+    }
+    let len = org.chars().count();
+
     ((2..=14).contains(&len)
         && org
             .chars()
@@ -478,6 +491,8 @@ mod tests {
         // Labels inside running text are not fields.
         assert!(credits("他的作文:很好").is_empty());
         assert!(credits("来源地不明").is_empty());
+        let glued = credits("发布时间:2023-01-29 08:45:00来源:某某晚报");
+        assert_eq!(glued.last().map(|c| (c.role, c.value)), Some((Role::Source, "某某晚报")));
     }
 
     #[test]
@@ -507,6 +522,11 @@ mod tests {
             Some("央广网河南分网")
         );
         assert_eq!(lead_source("本报讯(记者 王某)近日"), None);
+        assert_eq!(
+            lead_source("新华网成都3月22日电(记者 某某) 自"),
+            Some("新华网")
+        );
+        assert_eq!(lead_source("中新社兰州6月2日电 记者"), Some("中新社"));
         assert_eq!(lead_source("近日,市场监管总局发布消息称"), None);
         assert_eq!(
             trailing_reporters("大皖新闻记者 余康生 魏鑫鑫"),
