@@ -222,3 +222,18 @@ fn corpus_stats_counts_a_corpus() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown label \"sports\""));
 }
+
+#[test]
+fn an_address_in_use_fails_with_one_clear_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = newstag().args(["serve", "--addr", &addr]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: ") && last.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
+    assert!(last.contains("in use"), "{stderr}");
+}

@@ -492,7 +492,10 @@ mod tests {
         assert!(credits("他的作文:很好").is_empty());
         assert!(credits("来源地不明").is_empty());
         let glued = credits("发布时间:2023-01-29 08:45:00来源:某某晚报");
-        assert_eq!(glued.last().map(|c| (c.role, c.value)), Some((Role::Source, "某某晚报")));
+        assert_eq!(
+            glued.last().map(|c| (c.role, c.value)),
+            Some((Role::Source, "某某晚报"))
+        );
     }
 
     #[test]
