@@ -9,7 +9,9 @@
 #                             uninstrumented builds run several times more inputs)
 #
 # cargo-fuzz needs nightly compiler flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain accept
-# them. Seeds (fuzz/seeds/<target>/, committed) are copied into the working corpus
+# them. The seeds are the hostile inputs in fuzz/seeds/ (committed) and the project's own fixture
+# articles (tests/fixtures, benches/fixtures), each fed both as text and as HTML (the first byte
+# picks the format: '0' text, '1' HTML); they are copied into the working corpus
 # (fuzz/corpus/<target>/, ignored), which keeps growing across runs. Crashes land in
 # fuzz/artifacts/<target>/; the full libFuzzer log of the last run is fuzz/artifacts/<target>.log.
 # Exits 1 if any target crashed or timed out.
@@ -39,7 +41,13 @@ for target in $TARGETS; do
   artifacts=artifacts/$target
   log=artifacts/$target.log
   mkdir -p "$corpus" "$artifacts"
-  cp -n seeds/"$target"/* "$corpus"/ 2>/dev/null || true
+  cp -n seeds/* "$corpus"/ 2>/dev/null || true
+  for fixture in ../tests/fixtures/*.txt ../tests/fixtures/pages/*.txt \
+                 ../tests/fixtures/pages/*.html ../benches/fixtures/*.txt; do
+    name=$(basename "$fixture")
+    [ -e "$corpus/text_$name" ] || { printf 0; cat "$fixture"; } >"$corpus/text_$name"
+    [ -e "$corpus/html_$name" ] || { printf 1; cat "$fixture"; } >"$corpus/html_$name"
+  done
   echo "fuzz: running $target for ${SECONDS_PER_TARGET}s on $(ls "$corpus" | wc -l) corpus inputs" \
     "(log: fuzz/$log)"
   set +e
