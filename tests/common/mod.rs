@@ -129,9 +129,7 @@ impl TestServer {
 
     /// Shuts down and waits for the server to finish.
     pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.begin_shutdown();
         if let Some(handle) = self.handle.take() {
             handle.await.unwrap();
         }
@@ -140,8 +138,6 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.begin_shutdown();
     }
 }

@@ -10,14 +10,12 @@ pub struct Answer {
     pub message: String,
 }
 
-/// Sends `body` as the request body of a unary call to `method` (e.g. `Tag`), with extra
-/// request `headers`, and reads the gRPC status.
-pub async fn call(
+/// Opens a call to the Tagger's `method` on a connection of its own, with extra `headers`.
+async fn open(
     server: &TestServer,
     method: &str,
     headers: &[(&str, &str)],
-    body: Vec<u8>,
-) -> Answer {
+) -> (h2::client::ResponseFuture, h2::SendStream<Bytes>) {
     let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let (h2, connection) = h2::client::handshake(tcp).await.unwrap();
     tokio::spawn(connection);
@@ -30,7 +28,18 @@ pub async fn call(
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let (response, mut send) = h2.send_request(request.body(()).unwrap(), false).unwrap();
+    h2.send_request(request.body(()).unwrap(), false).unwrap()
+}
+
+/// Sends `body` as the request body of a unary call to `method` (e.g. `Tag`), with extra
+/// request `headers`, and reads the gRPC status.
+pub async fn call(
+    server: &TestServer,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Answer {
+    let (response, mut send) = open(server, method, headers).await;
     send.send_data(Bytes::from(body), true).unwrap();
     let response = response.await.unwrap();
     let (parts, mut body) = response.into_parts();
@@ -77,21 +86,7 @@ fn percent_decoded(raw: &[u8]) -> String {
 
 /// Opens a TagStream, sends one article and waits for its answer; the stream stays open.
 pub async fn stream_with_one_answer(server: &TestServer) -> h2::SendStream<Bytes> {
-    let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-    let (h2, connection) = h2::client::handshake(tcp).await.unwrap();
-    tokio::spawn(connection);
-    let mut h2 = h2.ready().await.unwrap();
-    let request = http::Request::builder()
-        .method("POST")
-        .uri(format!(
-            "http://{}/newstag.v1.Tagger/TagStream",
-            server.addr
-        ))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers")
-        .body(())
-        .unwrap();
-    let (response, mut send) = h2.send_request(request, false).unwrap();
+    let (response, mut send) = open(server, "TagStream", &[]).await;
     let article = tag_request_with_text("今天本市天气晴朗，气温回升。".as_bytes());
     send.send_data(Bytes::from(frame(0, article.len() as u32, &article)), false)
         .unwrap();
