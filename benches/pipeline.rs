@@ -17,12 +17,11 @@
 //! - `prepare`: `text::normalize`, `text::read_page`, `text::simplify`, and `pipeline::prepare`
 //!   (all three plus assembling the classified text);
 //! - `segment`: `Tagger::segmenter().segment` on the prepared, simplified text;
-//! - `features`: `Vocabulary::vectorize` on the tokens, and `as_tag`, the terms + article vector
-//!   + passage vectors that `Tagger::tag` builds (re-composed from the public functions);
+//! - `features`: `Vocabulary::vectorize` on the tokens, and `as_tag`, the tokens' keys plus
+//!   `Tagger::features` (terms, article vector, passage vectors), as `Tagger::tag` runs them;
 //! - `classify`: `Model::score` on the article and passage vectors;
-//! - `metadata`: everything `Tagger::tag` does after scoring (tag list with evidence, score list,
-//!   `Tagger::metadata`). `Tagger::metadata` is private, so this is re-composed from the public
-//!   functions it calls, and the side-by-side table also reports `tag − other stages`;
+//! - `metadata`: `Tagger::analyse`, everything `Tagger::tag` does after scoring (tag list with
+//!   evidence, score list, metadata); the side-by-side table also reports `tag − other stages`;
 //! - `tag`: the whole `Tagger::tag` call (plain text, no body in the answer);
 //! - `jieba_cut`: `Jieba::cut(raw, true)` alone on the same raw articles, with the dictionary
 //!   the service uses (default dictionary + the model's user dictionary, loaded the way
@@ -40,13 +39,12 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use jieba_rs::Jieba;
-use newstag::features::{self, SparseVector};
-use newstag::metadata::{documents, fingerprint, keywords, summary};
-use newstag::model::{LabelScore, Model};
-use newstag::pipeline::{self, Format, LabelResult, Options, Prepared, Tagger};
+use newstag::features;
+use newstag::model::LabelScore;
+use newstag::pipeline::{self, Features, Format, Options, Prepared, Tagger};
+use newstag::text;
 use newstag::text::page::Hints;
 use newstag::text::segment::Token;
-use newstag::text::{self, Page};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -127,122 +125,10 @@ fn reference_jieba(user_dict: &str) -> Jieba {
     jieba
 }
 
-/// The features `Tagger::tag` builds: term hits, the article vector and passage vectors.
-fn features_as_tag(
-    model: &Model,
-    prepared: &Prepared,
-    tokens: &[Token<'_>],
-) -> (SparseVector, Vec<SparseVector>) {
-    let vocabulary = model.vocabulary();
-    let mut hits = Vec::with_capacity(tokens.len() * 2);
-    features::terms(tokens, vocabulary.kinds(), |hit| hits.push(hit));
-    let vector = vocabulary.vectorize_hits(&hits);
-    let passages = if model.uses_passages() {
-        features::split_hits(
-            &hits,
-            &features::passages(&prepared.text, prepared.body_start),
-        )
-        .iter()
-        .map(|part| vocabulary.vectorize_hits(part))
-        .collect()
-    } else {
-        Vec::new()
-    };
-    (vector, passages)
-}
-
-/// What `Tagger::tag` computes after scoring.
-struct Tail {
-    tags: Vec<LabelResult>,
-    scores: Vec<LabelResult>,
-    title: String,
-    published_at: String,
-    documents: Vec<String>,
-    keywords: Vec<(String, f32)>,
-    summary: String,
-    char_count: u32,
-    fingerprint: u64,
-    authors: Vec<String>,
-}
-
-/// Everything `Tagger::tag` does after `Model::score`, from the public functions it calls:
-/// the tag list with evidence, the score list and the metadata of `Tagger::metadata` (which is
-/// private). The page's strings are cloned where `tag` moves them (a few small allocations).
-fn after_score(
-    model: &Model,
-    prepared: &Prepared,
-    tokens: &[Token<'_>],
-    scored: &[LabelScore],
-) -> Tail {
-    let text = &prepared.text;
-    let mut tags: Vec<LabelResult> = scored
-        .iter()
-        .filter(|s| model.is_tagged(s))
-        .map(|s| LabelResult {
-            label: model.labels[s.label].clone(),
-            score: s.score,
-            evidence: s
-                .evidence
-                .iter()
-                .fold(Vec::new(), |mut words, &(start, end)| {
-                    if let Some(word) = text.get(start..end)
-                        && !words.iter().any(|w| w == word)
-                    {
-                        words.push(word.to_string());
-                    }
-                    words
-                }),
-        })
-        .collect();
-    tags.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let scores = scored
-        .iter()
-        .map(|s| LabelResult {
-            label: model.labels[s.label].clone(),
-            score: s.score,
-            evidence: Vec::new(),
-        })
-        .collect();
-
-    let page: &Page = &prepared.page;
-    let body_start = prepared.body_start;
-    let body_tokens: Vec<Token<'_>> = tokens
-        .iter()
-        .copied()
-        .filter(|t| t.start >= body_start)
-        .collect();
-    let body = &text[body_start..];
-    let lead = body.get(page.lead_offset..).unwrap_or(body);
-    let tail = Tail {
-        tags,
-        scores,
-        title: page.title.clone().unwrap_or_default(),
-        published_at: page
-            .published_at
-            .map(|d| d.to_rfc3339())
-            .unwrap_or_default(),
-        documents: documents::documents(body),
-        keywords: keywords::keywords(&body_tokens, text, |w| model.keyword_idf(w)),
-        summary: summary::summarize(lead),
-        char_count: body.chars().count() as u32,
-        fingerprint: fingerprint::simhash(
-            body_tokens
-                .iter()
-                .filter(|t| t.start >= body_start + page.lead_offset)
-                .map(|t| t.word),
-        ),
-        authors: page.authors.clone(),
-    };
-    black_box((
-        page.source.clone(),
-        page.reporters.clone(),
-        page.editors.clone(),
-        page.site.clone(),
-        page.column.clone(),
-        page.related_headlines.clone(),
-        prepared.script,
-    ));
-    tail
+/// The features stage as `Tagger::tag` runs it: the tokens' keys, then terms and vectors.
+fn features_as_tag(tagger: &Tagger, prepared: &Prepared, tokens: &[Token<'_>]) -> Features {
+    let keys = features::token_keys(tokens);
+    tagger.features(prepared, tokens, &keys)
 }
 
 /// The stage inputs of one set, computed once outside every timed closure.
@@ -285,25 +171,14 @@ fn check_like_with_like(tagger: &Tagger, jieba: &Jieba, staged: &Staged<'_>) {
                  Segmenter::segment: the dictionary set-up is not like with like"
             );
         }
-        let (vector, passages) = features_as_tag(model, prepared, &tokens);
-        let scored = model.score(&vector, &passages);
-        let tail = after_score(model, prepared, &tokens, &scored);
-        let analysis = tagger.tag(raw, Format::Text, Options::default());
-        let m = &analysis.metadata;
-        let same = analysis.tags == tail.tags
-            && analysis.scores == tail.scores
-            && m.title == tail.title
-            && m.published_at == tail.published_at
-            && m.documents == tail.documents
-            && m.keywords == tail.keywords
-            && m.summary == tail.summary
-            && m.char_count == tail.char_count
-            && m.fingerprint == tail.fingerprint
-            && m.authors == tail.authors;
-        if !same {
+        let keys = features::token_keys(&tokens);
+        let features = features_as_tag(tagger, prepared, &tokens);
+        let scored = model.score(&features.vector, &features.passages);
+        let staged_analysis = tagger.analyse(prepared, &tokens, &keys, &scored, Options::default());
+        if staged_analysis != tagger.tag(raw, Format::Text, Options::default()) {
             eprintln!(
-                "pipeline bench: WARNING {name}: the re-composed features/classify/metadata stages \
-                 no longer match Tagger::tag (src/pipeline.rs changed?); their figures are approximate"
+                "pipeline bench: WARNING {name}: the stages run one by one no longer give what \
+                 Tagger::tag gives (src/pipeline.rs changed?)"
             );
         }
     }
@@ -382,7 +257,7 @@ fn criterion_groups(c: &mut Criterion, tagger: &Tagger, jieba: &Jieba, sets: &[S
         group.bench_with_input(BenchmarkId::new("as_tag", s.set.name), &tokens, |b, t| {
             b.iter(|| {
                 for (p, tokens) in s.prepared.iter().zip(t) {
-                    black_box(features_as_tag(model, p, black_box(tokens)));
+                    black_box(features_as_tag(tagger, p, black_box(tokens)));
                 }
             })
         });
@@ -391,16 +266,16 @@ fn criterion_groups(c: &mut Criterion, tagger: &Tagger, jieba: &Jieba, sets: &[S
 
     let mut group = c.benchmark_group("classify");
     for s in sets {
-        let vectors: Vec<(SparseVector, Vec<SparseVector>)> = s
+        let vectors: Vec<Features> = s
             .prepared
             .iter()
-            .map(|p| features_as_tag(model, p, &segmenter.segment(&p.simplified)))
+            .map(|p| features_as_tag(tagger, p, &segmenter.segment(&p.simplified)))
             .collect();
         group.throughput(Throughput::Bytes(s.set.bytes()));
         group.bench_with_input(BenchmarkId::new("score", s.set.name), &vectors, |b, v| {
             b.iter(|| {
-                for (article, passages) in v {
-                    black_box(model.score(black_box(article), black_box(passages)));
+                for f in v {
+                    black_box(model.score(black_box(&f.vector), black_box(&f.passages)));
                 }
             })
         });
@@ -414,20 +289,27 @@ fn criterion_groups(c: &mut Criterion, tagger: &Tagger, jieba: &Jieba, sets: &[S
             .iter()
             .map(|p| segmenter.segment(&p.simplified))
             .collect();
+        let keys: Vec<Vec<u64>> = tokens.iter().map(|t| features::token_keys(t)).collect();
         let scored: Vec<Vec<LabelScore>> = s
             .prepared
             .iter()
             .zip(&tokens)
             .map(|(p, t)| {
-                let (v, ps) = features_as_tag(model, p, t);
-                model.score(&v, &ps)
+                let f = features_as_tag(tagger, p, t);
+                model.score(&f.vector, &f.passages)
             })
             .collect();
         group.throughput(Throughput::Bytes(s.set.bytes()));
-        group.bench_function(BenchmarkId::new("after_score", s.set.name), |b| {
+        group.bench_function(BenchmarkId::new("analyse", s.set.name), |b| {
             b.iter(|| {
-                for ((p, t), sc) in s.prepared.iter().zip(&tokens).zip(&scored) {
-                    black_box(after_score(model, p, black_box(t), black_box(sc)));
+                for (((p, t), k), sc) in s.prepared.iter().zip(&tokens).zip(&keys).zip(&scored) {
+                    black_box(tagger.analyse(
+                        p,
+                        black_box(t),
+                        k,
+                        black_box(sc),
+                        Options::default(),
+                    ));
                 }
             })
         });
@@ -488,13 +370,17 @@ fn side_by_side(tagger: &Tagger, jieba: &Jieba, s: &Staged<'_>) -> serde_json::V
         .iter()
         .map(|p| segmenter.segment(&p.simplified))
         .collect();
-    let vectors: Vec<(SparseVector, Vec<SparseVector>)> = s
+    let keys: Vec<Vec<u64>> = tokens.iter().map(|t| features::token_keys(t)).collect();
+    let vectors: Vec<Features> = s
         .prepared
         .iter()
         .zip(&tokens)
-        .map(|(p, t)| features_as_tag(model, p, t))
+        .map(|(p, t)| features_as_tag(tagger, p, t))
         .collect();
-    let scored: Vec<Vec<LabelScore>> = vectors.iter().map(|(v, p)| model.score(v, p)).collect();
+    let scored: Vec<Vec<LabelScore>> = vectors
+        .iter()
+        .map(|f| model.score(&f.vector, &f.passages))
+        .collect();
 
     let stages: Vec<Stage<'_>> = vec![
         Stage {
@@ -517,23 +403,29 @@ fn side_by_side(tagger: &Tagger, jieba: &Jieba, s: &Staged<'_>) -> serde_json::V
             name: "features",
             run: Box::new(|| {
                 for (p, t) in s.prepared.iter().zip(&tokens) {
-                    black_box(features_as_tag(model, p, black_box(t)));
+                    black_box(features_as_tag(tagger, p, black_box(t)));
                 }
             }),
         },
         Stage {
             name: "classify",
             run: Box::new(|| {
-                for (v, p) in &vectors {
-                    black_box(model.score(black_box(v), black_box(p)));
+                for f in &vectors {
+                    black_box(model.score(black_box(&f.vector), black_box(&f.passages)));
                 }
             }),
         },
         Stage {
             name: "metadata",
             run: Box::new(|| {
-                for ((p, t), sc) in s.prepared.iter().zip(&tokens).zip(&scored) {
-                    black_box(after_score(model, p, black_box(t), black_box(sc)));
+                for (((p, t), k), sc) in s.prepared.iter().zip(&tokens).zip(&keys).zip(&scored) {
+                    black_box(tagger.analyse(
+                        p,
+                        black_box(t),
+                        k,
+                        black_box(sc),
+                        Options::default(),
+                    ));
                 }
             }),
         },

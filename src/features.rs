@@ -92,6 +92,13 @@ const STOP_WORDS: &[&str] = &[
 
 /// Whether a word can be a term: it has a letter or ideograph and is not a stop word.
 pub fn is_content_word(word: &str) -> bool {
+    let Some(first) = word.chars().next() else {
+        return false;
+    };
+    // Most words are Chinese: settle them without Unicode table lookups.
+    if crate::text::is_han(first) {
+        return !(word.len() <= 6 && STOP_SET.contains(word));
+    }
     word.chars()
         .any(|c| crate::text::is_han(c) || c.is_alphabetic())
         && !word
@@ -100,8 +107,15 @@ pub fn is_content_word(word: &str) -> bool {
         && !(word.len() <= 6 && STOP_SET.contains(word))
 }
 
+/// Whether a word that is not a term breaks a bigram: punctuation does, spaces and stop words
+/// do not.
+fn breaks_bigrams(word: &str) -> bool {
+    word.chars()
+        .any(|c| !crate::text::is_han(c) && !c.is_whitespace() && !c.is_alphanumeric())
+}
+
 /// [`STOP_WORDS`] as a set (every stop word is at most two characters, six bytes).
-static STOP_SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+static STOP_SET: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
     std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
 
 /// The key of a word unigram.
@@ -118,21 +132,33 @@ pub fn bigram_key(first: u64, second: u64) -> u64 {
     hash64(&second.to_le_bytes(), first ^ BIGRAM_SEED)
 }
 
+/// The [`unigram_key`] of every token: computed once per article and shared by the features,
+/// the keywords and the fingerprint.
+pub fn token_keys(tokens: &[Token<'_>]) -> Vec<u64> {
+    tokens.iter().map(|t| unigram_key(t.word)).collect()
+}
+
 /// Calls `emit` for every term of `tokens`, in text order.
-pub fn terms(tokens: &[Token<'_>], kinds: TermKinds, mut emit: impl FnMut(TermHit)) {
+pub fn terms(tokens: &[Token<'_>], kinds: TermKinds, emit: impl FnMut(TermHit)) {
+    terms_keyed(tokens, &token_keys(tokens), kinds, emit);
+}
+
+/// [`terms`] with the tokens' keys from [`token_keys`].
+pub fn terms_keyed(
+    tokens: &[Token<'_>],
+    keys: &[u64],
+    kinds: TermKinds,
+    mut emit: impl FnMut(TermHit),
+) {
+    debug_assert_eq!(tokens.len(), keys.len());
     let mut previous: Option<(u64, usize)> = None;
-    for t in tokens {
+    for (t, &key) in tokens.iter().zip(keys) {
         if !is_content_word(t.word) {
-            // Punctuation breaks bigrams; spaces and stop words do not.
-            if t.word
-                .chars()
-                .any(|c| !c.is_whitespace() && !c.is_alphanumeric())
-            {
+            if breaks_bigrams(t.word) {
                 previous = None;
             }
             continue;
         }
-        let key = unigram_key(t.word);
         if kinds.unigrams {
             emit(TermHit {
                 key,
@@ -294,41 +320,64 @@ impl Vocabulary {
 
     /// The tf-idf vector of a text's term occurrences (see [`terms`]).
     pub fn vectorize_hits(&self, hits: &[TermHit]) -> SparseVector {
-        let mut counts: Vec<(u32, u32, usize, usize)> = Vec::with_capacity(256);
-        let mut slot: KeyMap<u32> = KeyMap::default();
-        slot.reserve(256);
-        for &hit in hits {
-            if let Some(&column) = self.index.get(&hit.key) {
-                match slot.entry(hit.key) {
-                    std::collections::hash_map::Entry::Occupied(e) => {
-                        counts[*e.get() as usize].1 += 1
-                    }
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(counts.len() as u32);
-                        counts.push((column, 1, hit.start, hit.end));
-                    }
-                }
-            }
-        }
-        counts.sort_unstable_by_key(|c| c.0);
-        let mut entries: Vec<(u32, f32)> = counts
-            .iter()
-            .map(|&(column, n, _, _)| {
-                let tf = 1.0 + (n as f32).ln();
-                (column, tf * self.terms[column as usize].idf)
+        self.vectorize_located(&self.locate(hits))
+    }
+
+    /// The hits whose terms are in the vocabulary, with their columns, in the same order: each
+    /// hit is looked up once, however many vectors it goes into.
+    pub fn locate(&self, hits: &[TermHit]) -> Vec<Located> {
+        hits.iter()
+            .filter_map(|hit| {
+                self.index.get(&hit.key).map(|&column| Located {
+                    column,
+                    start: hit.start,
+                    end: hit.end,
+                })
             })
-            .collect();
+            .collect()
+    }
+
+    /// The tf-idf vector of located hits: sublinear term frequency times IDF, L2-normalised.
+    pub fn vectorize_located(&self, located: &[Located]) -> SparseVector {
+        // A stable sort by column keeps each column's first hit first.
+        let mut sorted = located.to_vec();
+        sorted.sort_by_key(|l| l.column);
+        let mut entries: Vec<(u32, f32)> = Vec::with_capacity(sorted.len());
+        let mut first_hit = Vec::with_capacity(sorted.len());
+        for run in sorted.chunk_by(|a, b| a.column == b.column) {
+            let first = run[0];
+            let tf = 1.0 + (run.len() as f32).ln();
+            entries.push((first.column, tf * self.terms[first.column as usize].idf));
+            first_hit.push((first.start, first.end));
+        }
         let norm = entries.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
             for (_, v) in &mut entries {
                 *v /= norm;
             }
         }
-        SparseVector {
-            entries,
-            first_hit: counts.iter().map(|c| (c.2, c.3)).collect(),
+        SparseVector { entries, first_hit }
+    }
+}
+
+/// A term occurrence whose term is in the vocabulary: its column and byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Located {
+    pub column: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The located hits of each passage (a hit belongs to the passage its first word starts in).
+pub fn split_located(located: &[Located], passages: &[(usize, usize)]) -> Vec<Vec<Located>> {
+    let mut out = vec![Vec::new(); passages.len()];
+    for &hit in located {
+        let i = passages.partition_point(|&(from, _)| from <= hit.start);
+        if i > 0 && hit.start < passages[i - 1].1 {
+            out[i - 1].push(hit);
         }
     }
+    out
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::features::{self, SparseVector};
 use crate::metadata::{
     self, Metadata, fingerprint, keywords, organizations, places, quantities, summary,
 };
-use crate::model::{Model, ModelFile};
+use crate::model::{LabelScore, Model, ModelFile};
 use crate::text::page::Hints;
 use crate::text::segment::Token;
 use crate::text::{self, Page, Script, Segmenter};
@@ -101,7 +101,17 @@ impl Tagger {
 
     pub fn new(model: Model) -> Result<Self> {
         let segmenter = Arc::new(Segmenter::new(&model.user_dict)?);
-        Ok(Self { segmenter, model })
+        let tagger = Self { segmenter, model };
+        tagger.warm_up();
+        Ok(tagger)
+    }
+
+    /// Builds the lazily built tables and regexes now, so that the first request does not pay
+    /// for them.
+    fn warm_up(&self) {
+        text::script::warm_up();
+        let page = "標題\n2023年9月25日 16:19 来源:本网\n本报讯(记者 张三)某某局发布《通知》,共3起。\n责任编辑:李四";
+        self.tag(page, Format::Text, Options::default());
     }
 
     /// Loads a model file to replace `current`, keeping its segmenter when the user dictionary
@@ -109,10 +119,12 @@ impl Tagger {
     pub fn reload(path: &Path, current: &Tagger) -> Result<Self> {
         let model = Model::from_file(ModelFile::load(path)?);
         if model.user_dict == current.model.user_dict {
-            return Ok(Self {
+            let tagger = Self {
                 segmenter: current.segmenter.clone(),
                 model,
-            });
+            };
+            tagger.warm_up();
+            return Ok(tagger);
         }
         Self::new(model)
     }
@@ -125,30 +137,49 @@ impl Tagger {
         &self.segmenter
     }
 
-    /// Tags one article.
+    /// Tags one article: prepare, segment once, features, classify, then [`Tagger::analyse`].
     pub fn tag(&self, raw: &str, format: Format, options: Options) -> Analysis {
-        let Prepared {
-            page,
-            text,
-            simplified,
-            script,
-            body_start,
-        } = prepare(raw, format);
-        let tokens = self.segmenter.segment(&simplified);
+        let prepared = prepare(raw, format);
+        let tokens = self.segmenter.segment(&prepared.simplified);
+        let keys = features::token_keys(&tokens);
+        let features = self.features(&prepared, &tokens, &keys);
+        let scored = self.model.score(&features.vector, &features.passages);
+        self.analyse(&prepared, &tokens, &keys, &scored, options)
+    }
+
+    /// The classifier's input: the article's term vector and, when the model scores passages,
+    /// one vector per passage. `keys` are the tokens' [`features::token_keys`].
+    pub fn features(&self, prepared: &Prepared, tokens: &[Token<'_>], keys: &[u64]) -> Features {
         let vocabulary = self.model.vocabulary();
         let mut hits = Vec::with_capacity(tokens.len() * 2);
-        features::terms(&tokens, vocabulary.kinds(), |hit| hits.push(hit));
-        let vector = vocabulary.vectorize_hits(&hits);
-        let passages: Vec<SparseVector> = if self.model.uses_passages() {
-            features::split_hits(&hits, &features::passages(&text, body_start))
-                .iter()
-                .map(|part| vocabulary.vectorize_hits(part))
-                .collect()
+        features::terms_keyed(tokens, keys, vocabulary.kinds(), |hit| hits.push(hit));
+        let located = vocabulary.locate(&hits);
+        let vector = vocabulary.vectorize_located(&located);
+        let passages = if self.model.uses_passages() {
+            features::split_located(
+                &located,
+                &features::passages(&prepared.text, prepared.body_start),
+            )
+            .iter()
+            .map(|part| vocabulary.vectorize_located(part))
+            .collect()
         } else {
             Vec::new()
         };
-        let scored = self.model.score(&vector, &passages);
+        Features { vector, passages }
+    }
 
+    /// Everything after scoring: the tags with their evidence, every label's score, and the
+    /// metadata read from the page and the same tokens.
+    pub fn analyse(
+        &self,
+        prepared: &Prepared,
+        tokens: &[Token<'_>],
+        keys: &[u64],
+        scored: &[LabelScore],
+        options: Options,
+    ) -> Analysis {
+        let text = &prepared.text;
         let mut tags: Vec<LabelResult> = scored
             .iter()
             .filter(|s| self.model.is_tagged(s))
@@ -177,69 +208,73 @@ impl Tagger {
                 evidence: Vec::new(),
             })
             .collect();
-        let metadata = self.metadata(
-            page,
-            &text,
-            &simplified,
-            body_start,
-            script,
-            &tokens,
-            options,
-        );
         Analysis {
             tags,
             scores,
-            metadata,
+            metadata: self.metadata(prepared, tokens, keys, options),
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn metadata(
         &self,
-        page: Page,
-        text: &str,
-        simplified: &str,
-        body_start: usize,
-        script: Script,
+        prepared: &Prepared,
         tokens: &[Token<'_>],
+        keys: &[u64],
         options: Options,
     ) -> Metadata {
-        let body_tokens: Vec<Token<'_>> = tokens
-            .iter()
-            .copied()
-            .filter(|t| t.start >= body_start)
-            .collect();
+        let Prepared {
+            page,
+            text,
+            simplified,
+            script,
+            body_start,
+        } = prepared;
+        let (script, body_start) = (*script, *body_start);
+        // Tokens are in text order: the body's are a tail of them.
+        let first = tokens.partition_point(|t| t.start < body_start);
+        let (body_tokens, body_keys) = (&tokens[first..], &keys[first..]);
+        let lead_start = body_start + page.lead_offset;
         let body = &text[body_start..];
         let lead = body.get(page.lead_offset..).unwrap_or(body);
         Metadata {
-            title: page.title.unwrap_or_default(),
+            title: page.title.clone().unwrap_or_default(),
             published_at: page
                 .published_at
                 .map(|d| d.to_rfc3339())
                 .unwrap_or_default(),
-            source: page.source.unwrap_or_default(),
-            authors: page.authors,
-            reporters: page.reporters,
-            editors: page.editors,
-            site: page.site.unwrap_or_default(),
-            column: page.column.unwrap_or_default(),
-            organizations: organizations::organizations(&body_tokens, text),
-            locations: places::places(&body_tokens, text, script),
-            quantities: quantities::quantities(&body_tokens, text, simplified, body_start),
+            source: page.source.clone().unwrap_or_default(),
+            authors: page.authors.clone(),
+            reporters: page.reporters.clone(),
+            editors: page.editors.clone(),
+            site: page.site.clone().unwrap_or_default(),
+            column: page.column.clone().unwrap_or_default(),
+            organizations: organizations::organizations(body_tokens, text),
+            locations: places::places(body_tokens, text, script),
+            quantities: quantities::quantities(body_tokens, text, simplified, body_start),
             documents: metadata::documents::documents(body),
-            keywords: keywords::keywords(&body_tokens, text, |w| self.model.keyword_idf(w)),
+            keywords: keywords::keywords(body_tokens, body_keys, text, |key| {
+                self.model.keyword_idf_by_key(key)
+            }),
             summary: summary::summarize(lead),
             char_count: body.chars().count() as u32,
             // The lead credit (`本报讯(记者 X)`) differs between reposts of one story.
-            fingerprint: fingerprint::simhash(
+            fingerprint: fingerprint::simhash_keyed(
                 body_tokens
                     .iter()
-                    .filter(|t| t.start >= body_start + page.lead_offset)
-                    .map(|t| t.word),
+                    .zip(body_keys)
+                    .filter(|(t, _)| t.start >= lead_start)
+                    .map(|(t, &key)| (t.word, key)),
             ),
             body: options.include_body.then(|| body.to_string()),
-            related_headlines: page.related_headlines,
+            related_headlines: page.related_headlines.clone(),
             script: Some(script),
         }
     }
+}
+
+/// What the classifier reads from one article (see [`Tagger::features`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Features {
+    pub vector: SparseVector,
+    pub passages: Vec<SparseVector>,
 }

@@ -5,13 +5,18 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// The year and serial of a document number (`〔2023〕1号`); the issuer's abbreviation is read
+/// backwards from its start, so the search starts at a bracket, not at every Chinese character.
 static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{Han}]{2,14}[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*\d{1,4}\s*号")
-        .expect("valid regex")
+    Regex::new(r"[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*\d{1,4}\s*号").expect("valid regex")
 });
 
+/// The issuer's abbreviation before a document number: this many Chinese characters.
+const ISSUER_CHARS: std::ops::RangeInclusive<usize> = 2..=14;
+
+/// A standard code; the character before it must not be a letter, digit or slash.
 static STANDARD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^A-Za-z0-9/])(?P<code>(?:GB|GB/T|GB/Z|QB/T|QB|SB/T|NY/T|JJG|JJF|YY/T|YY|HG/T|SN/T|T/[A-Z]{2,8}|DB\d{2}(?:/T)?|ISO|IEC|ISO/IEC)\s?\d{2,6}(?:\.\d+)?(?:\s?[-—]\s?(?:19|20)\d{2})?)")
+    Regex::new(r"(?P<code>(?:GB|GB/T|GB/Z|QB/T|QB|SB/T|NY/T|JJG|JJF|YY/T|YY|HG/T|SN/T|T/[A-Z]{2,8}|DB\d{2}(?:/T)?|ISO|IEC|ISO/IEC)\s?\d{2,6}(?:\.\d+)?(?:\s?[-—]\s?(?:19|20)\d{2})?)")
         .expect("valid regex")
 });
 
@@ -33,11 +38,29 @@ pub fn documents(text: &str) -> Vec<String> {
         rest = &rest[after + len..];
     }
     for m in DOC_NUMBER.find_iter(text) {
-        let number = strip_lead_words(m.as_str());
+        let issuer = text[..m.start()]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| crate::text::is_han(c))
+            .take(*ISSUER_CHARS.end())
+            .enumerate()
+            .last();
+        let Some((n, (start, _))) = issuer else {
+            continue;
+        };
+        if n + 1 < *ISSUER_CHARS.start() {
+            continue;
+        }
+        let number = strip_lead_words(&text[start..m.end()]);
         found.push((m.end() - number.len(), number.to_string()));
     }
     for c in STANDARD.captures_iter(text) {
-        if let Some(m) = c.name("code") {
+        if let Some(m) = c.name("code")
+            && !text[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_ascii_alphanumeric() || p == '/')
+        {
             found.push((m.start(), m.as_str().replace('—', "-")));
         }
     }

@@ -1,6 +1,6 @@
 //! 64-bit SimHash of an article body, for near-duplicate detection across reposts.
 
-use std::collections::HashMap;
+use crate::features::KeyMap;
 
 /// SimHash over the body's content words (two or more characters, with a Chinese character),
 /// each distinct word weighted by the cube of its count. A story's own words (its companies,
@@ -8,28 +8,35 @@ use std::collections::HashMap;
 /// edited phrase or a dropped sentence changes little: reposts land within a few bits,
 /// unrelated stories about 32 bits apart.
 pub fn simhash<'a>(words: impl Iterator<Item = &'a str>) -> u64 {
-    let mut tf: HashMap<&str, u32> = HashMap::new();
-    for word in words.filter(|w| w.chars().count() >= 2 && w.chars().any(crate::text::is_han)) {
-        *tf.entry(word).or_insert(0) += 1;
+    simhash_keyed(words.map(|w| (w, crate::features::unigram_key(w))))
+}
+
+/// [`simhash`] of words given with their [`unigram_key`](crate::features::unigram_key)s, which
+/// the pipeline has computed already. Words are counted by key, and the bits come from it.
+pub fn simhash_keyed<'a>(words: impl Iterator<Item = (&'a str, u64)>) -> u64 {
+    let mut tf: KeyMap<u32> = KeyMap::default();
+    for (_, key) in words.filter(|(w, _)| w.len() > 3 && w.chars().any(crate::text::is_han)) {
+        *tf.entry(key).or_insert(0) += 1;
     }
     if tf.is_empty() {
         return 0;
     }
-    let mut counts = [0i64; 64];
-    for (word, n) in tf {
-        let hash = hash64(word.as_bytes(), 0);
+    // A bit of the result is set when the words with that bit set outweigh those without:
+    // `2 × set > total`. Only set bits are visited.
+    let mut set = [0i64; 64];
+    let mut total = 0i64;
+    for (hash, n) in tf {
         let weight = i64::from(n * n * n);
-        for (bit, count) in counts.iter_mut().enumerate() {
-            if hash >> bit & 1 == 1 {
-                *count += weight;
-            } else {
-                *count -= weight;
-            }
+        total += weight;
+        let mut bits = hash;
+        while bits != 0 {
+            set[bits.trailing_zeros() as usize] += weight;
+            bits &= bits - 1;
         }
     }
-    counts.iter().enumerate().fold(
+    set.iter().enumerate().fold(
         0u64,
-        |acc, (bit, &c)| if c > 0 { acc | 1 << bit } else { acc },
+        |acc, (bit, &s)| if 2 * s > total { acc | 1 << bit } else { acc },
     )
 }
 

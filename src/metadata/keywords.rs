@@ -1,6 +1,6 @@
 //! Keywords: the article's own words weighted by tf-idf against the training corpus.
 
-use crate::features::{KeyMap, unigram_key};
+use crate::features::KeyMap;
 use crate::text::segment::Token;
 
 /// How many keywords an article gets.
@@ -78,22 +78,26 @@ const DOMAIN_STOP_WORDS: &[&str] = &[
     "显示",
 ];
 
-static STOP_SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+static STOP_SET: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
     std::sync::LazyLock::new(|| DOMAIN_STOP_WORDS.iter().copied().collect());
 
 /// The top [`COUNT`] content words of `tokens` by tf × idf, weights scaled so the best is 1.
-/// `text` is the original-script text the token offsets point into; `idf` gives each word's
-/// corpus IDF.
-pub fn keywords(tokens: &[Token<'_>], text: &str, idf: impl Fn(&str) -> f32) -> Vec<(String, f32)> {
+/// `keys` are the tokens' [`unigram_key`](crate::features::unigram_key)s; `text` is the
+/// original-script text the token offsets point into; `idf` gives a word's corpus IDF by key.
+pub fn keywords(
+    tokens: &[Token<'_>],
+    keys: &[u64],
+    text: &str,
+    idf: impl Fn(u64) -> f32,
+) -> Vec<(String, f32)> {
     let mut counts: KeyMap<(u32, usize)> = KeyMap::default();
     let mut order: Vec<(u64, &str, usize, usize)> = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
+    for (i, (t, &key)) in tokens.iter().zip(keys).enumerate() {
         let w = t.word;
-        let han = w.chars().filter(|&c| crate::text::is_han(c)).count();
-        if han < 2 || han != w.chars().count() || STOP_SET.contains(w) {
+        // Two or more Chinese characters and nothing else (every one is three bytes).
+        if w.len() < 6 || !w.chars().all(crate::text::is_han) || STOP_SET.contains(w) {
             continue;
         }
-        let key = unigram_key(w);
         let entry = counts.entry(key).or_insert((0, i));
         if entry.0 == 0 {
             order.push((key, w, t.start, t.end));
@@ -105,11 +109,18 @@ pub fn keywords(tokens: &[Token<'_>], text: &str, idf: impl Fn(&str) -> f32) -> 
         .map(|&(key, w, start, end)| {
             let (n, first) = counts[&key];
             let tf = 1.0 + (n as f32).ln();
-            (tf * idf(w), first, w, start, end)
+            (tf * idf(key), first, w, start, end)
         })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.truncate(COUNT);
+    // Best first, ties in order of first mention: a total order, so only the top needs sorting.
+    let order = |a: &(f32, usize, &str, usize, usize), b: &(f32, usize, &str, usize, usize)| {
+        b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+    };
+    if scored.len() > COUNT {
+        scored.select_nth_unstable_by(COUNT - 1, order);
+        scored.truncate(COUNT);
+    }
+    scored.sort_unstable_by(order);
     let top = scored.first().map_or(1.0, |s| s.0.max(f32::MIN_POSITIVE));
     scored
         .into_iter()

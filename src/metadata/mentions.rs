@@ -1,13 +1,13 @@
 //! Counting names mentioned in a body: one entry per name, most mentioned first, ties in order
 //! of first mention.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Names seen in one body, keyed by a normal form (simplified script) and shown as first
 /// printed.
 #[derive(Debug, Default)]
 pub struct Mentions {
-    index: HashMap<String, usize>,
+    index: FxHashMap<String, usize>,
     /// (printed, mentions), in order of first mention.
     names: Vec<(String, u32)>,
 }

@@ -6,7 +6,7 @@
 //! (向, 从, 联合, 根据 …). A name that contains another (国家市场监督管理总局缺陷产品管理中心
 //! contains 国家市场监督管理总局) is kept in its longest form only, at that position.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
 
 use super::mentions::Mentions;
@@ -88,7 +88,17 @@ const LEVELS: &[&str] = &[
     "省", "市", "区", "县", "镇", "乡", "村", "州", "国家", "中国", "中央", "全国",
 ];
 
-static STOP_SET: LazyLock<HashSet<&'static str>> =
+/// The last characters of every suffix and standalone name, the gate of [`suffix_kind`].
+static LAST_CHARS: LazyLock<FxHashSet<char>> = LazyLock::new(|| {
+    SUFFIXES
+        .iter()
+        .chain(STANDALONE)
+        .filter_map(|w| w.chars().next_back())
+        .chain(ONE_CHAR_SUFFIXES.iter().copied())
+        .collect()
+});
+
+static STOP_SET: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| STOPS.iter().copied().collect());
 
 /// Organisations in `tokens` (words of the simplified text, offsets into `text` as printed),
@@ -128,6 +138,14 @@ pub fn organizations(tokens: &[Token<'_>], text: &str) -> Vec<String> {
 /// (公司, 局, 保险公司), `Some(false)` when it names an organisation by itself too (消保委,
 /// 卫生署), `None` when it is not an organisation's last word.
 fn suffix_kind(word: &str) -> Option<bool> {
+    // Most words end in no suffix's last character: one lookup settles them.
+    if !word
+        .chars()
+        .next_back()
+        .is_some_and(|c| LAST_CHARS.contains(&c))
+    {
+        return None;
+    }
     if SUFFIXES.contains(&word) || is_one_char_suffix(word) {
         return Some(true);
     }

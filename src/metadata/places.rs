@@ -5,7 +5,7 @@
 //! names a city. A place inside an organisation's name (杭州市市场监督管理局) is still a place
 //! named in the body and is counted: a reader looking for articles about Hangzhou wants it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 use super::mentions::Mentions;
@@ -28,8 +28,8 @@ enum Form {
     Ambiguous,
 }
 
-static TABLE: LazyLock<HashMap<&'static str, Form>> = LazyLock::new(|| {
-    let mut table: HashMap<&'static str, Form> = HashMap::new();
+static TABLE: LazyLock<FxHashMap<&'static str, Form>> = LazyLock::new(|| {
+    let mut table: FxHashMap<&'static str, Form> = FxHashMap::default();
     let lines = include_str!("places.txt")
         .lines()
         .map(str::trim)

@@ -6,7 +6,7 @@
 //! here, and numbers inside codes (GB 2760-2014, 〔2023〕1号, 400-826-1357, E7, 3C) touch a
 //! letter, a dash, a colon or a slash; ordinals (第3批) follow 第.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
 
 use crate::text::segment::Token;
@@ -53,7 +53,7 @@ const PLAIN_UNITS: &[&str] = &[
     "人民币", "港币", "新台币",
 ];
 
-static UNIT_SET: LazyLock<HashSet<&'static str>> =
+static UNIT_SET: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| UNITS.iter().copied().collect());
 
 /// The longest unit in characters, for the longest-match scan.
@@ -76,7 +76,7 @@ const AFTER_FILLERS: &[&str] = &[
     "中", "里", "的", "次数", "不等",
 ];
 
-static FILLER_SET: LazyLock<HashSet<&'static str>> =
+static FILLER_SET: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| FILLERS.iter().copied().collect());
 
 /// Quantities in `simplified[from..]`, in order of appearance, at most [`CAP`]. `tokens` are
@@ -213,7 +213,25 @@ fn read_arabic(chars: &[(usize, char)], k: usize) -> Option<(u128, u32, usize)> 
 }
 
 fn is_chinese_numeral(c: char) -> bool {
-    "零〇一二两三四五六七八九十百千万亿".contains(c)
+    matches!(
+        c,
+        '零' | '〇'
+            | '一'
+            | '二'
+            | '两'
+            | '三'
+            | '四'
+            | '五'
+            | '六'
+            | '七'
+            | '八'
+            | '九'
+            | '十'
+            | '百'
+            | '千'
+            | '万'
+            | '亿'
+    )
 }
 
 /// A Chinese numeral at `k` (三十七, 两千, 一百零五, 三万五千, 二〇二三): (value, 0, index after

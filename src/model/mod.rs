@@ -100,8 +100,14 @@ impl Model {
 
     /// The corpus IDF of a word, for keyword weighting; unseen words get the highest IDF.
     pub fn keyword_idf(&self, word: &str) -> f32 {
+        self.keyword_idf_by_key(crate::features::unigram_key(word))
+    }
+
+    /// [`Model::keyword_idf`] of the word whose [`unigram_key`](crate::features::unigram_key)
+    /// is `key`.
+    pub fn keyword_idf_by_key(&self, key: u64) -> f32 {
         self.keyword_idf
-            .get(&crate::features::unigram_key(word))
+            .get(&key)
             .copied()
             .unwrap_or(self.default_keyword_idf)
     }

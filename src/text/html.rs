@@ -2,7 +2,7 @@
 //! and link density (as readability-style extractors do), reads `<title>`, `<meta>` and `<time>`,
 //! and flattens the result to text lines for the same pipeline as plain text.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Html, Node, Selector};
@@ -205,11 +205,11 @@ struct Figures {
 
 /// [`Figures`] for every element under `root`, in one pass without recursion: nesting depth
 /// is the client's choice, and the thread stack is not.
-struct Tree(HashMap<NodeId, Figures>);
+struct Tree(FxHashMap<NodeId, Figures>);
 
 impl Tree {
     fn new(root: ElementRef<'_>) -> Self {
-        let mut figures: HashMap<NodeId, Figures> = HashMap::new();
+        let mut figures: FxHashMap<NodeId, Figures> = FxHashMap::default();
         // (node, under a skipped element, children done)
         let mut stack = vec![(*root, false, false)];
         while let Some((node, under_skipped, children_done)) = stack.pop() {

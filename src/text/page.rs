@@ -171,7 +171,7 @@ const BULLETS: &[char] = &[
 /// Lines are classified on their simplified form (so `來源:` and `責任編輯:` read like `来源:` and
 /// `责任编辑:`), and every value is taken from the same bytes of the original text.
 pub fn read_page(text: &str, hints: Hints) -> Page {
-    let simplified = fast2s::convert(text);
+    let simplified = super::script::to_simplified(text);
     let aligned = Aligned {
         original: text,
         simplified: &simplified,

@@ -25,6 +25,9 @@ impl Script {
 /// UTF-8 as the original was, so byte offsets in the result point at the same characters in
 /// `text`. An article counts as traditional when at least 5% of its Chinese characters change.
 pub fn simplify(text: &str) -> (String, Script) {
+    if !needs_conversion(text) {
+        return (text.to_string(), Script::Simplified);
+    }
     let simplified = fast2s::convert(text);
     debug_assert_eq!(simplified.len(), text.len());
     let mut han = 0usize;
@@ -41,6 +44,68 @@ pub fn simplify(text: &str) -> (String, Script) {
         Script::Simplified
     };
     (simplified, script)
+}
+
+/// `text` in simplified characters, byte for byte aligned with it (see [`simplify`]).
+pub fn to_simplified(text: &str) -> String {
+    if needs_conversion(text) {
+        fast2s::convert(text)
+    } else {
+        text.to_string()
+    }
+}
+
+/// Whether any character of `text` may change in conversion. Most articles are simplified
+/// and never reach the converter's per-character hash lookups.
+fn needs_conversion(text: &str) -> bool {
+    let map = &*CONVERTIBLE;
+    // Only three-byte characters convert; their lead byte is 0xE0..=0xEF.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0xE0 {
+            i += 1;
+            continue;
+        }
+        if b < 0xF0 && i + 2 < bytes.len() {
+            let c = (u32::from(b & 0x0F) << 12)
+                | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                | u32::from(bytes[i + 2] & 0x3F);
+            if map[(c >> 6) as usize] >> (c & 63) & 1 == 1 {
+                return true;
+            }
+            i += 3;
+        } else {
+            i += 4;
+        }
+    }
+    false
+}
+
+/// One bit per BMP code point: set when the converter may change it, alone or in context.
+static CONVERTIBLE: std::sync::LazyLock<Box<[u64; 1024]>> = std::sync::LazyLock::new(|| {
+    let mut map = Box::new([0u64; 1024]);
+    let mut mark = |c: char| map[c as usize >> 6] |= 1 << (c as u32 & 63);
+    let mut one = String::with_capacity(4);
+    for code in 0x800u32..=0xFFFF {
+        let Some(c) = char::from_u32(code) else {
+            continue;
+        };
+        one.clear();
+        one.push(c);
+        if fast2s::convert(&one) != one {
+            mark(c);
+        }
+    }
+    // Characters whose conversion depends on their neighbours (fast2s's special cases).
+    "藉著苧闔鍾讎畫兒覆夥瞭麽幺於乾".chars().for_each(mark);
+    map
+});
+
+/// Builds the conversion table now rather than on the first request.
+pub fn warm_up() {
+    std::sync::LazyLock::force(&CONVERTIBLE);
 }
 
 #[cfg(test)]
@@ -60,6 +125,20 @@ mod tests {
         let (s, script) = simplify(text);
         assert_eq!(script, Script::Simplified);
         assert_eq!(s, text);
+    }
+
+    #[test]
+    fn every_character_the_converter_changes_is_flagged() {
+        // Sample whole blocks: a character that converts but is not flagged would leave
+        // traditional text unconverted.
+        let text: String = (0x4E00u32..0xA000).filter_map(char::from_u32).collect();
+        assert!(needs_conversion("國"));
+        assert!(!needs_conversion("国家市场监督管理总局 abc 123"));
+        assert_eq!(to_simplified(&text), fast2s::convert(&text));
+        // Context-dependent conversions (看著 → 看着) are flagged too.
+        for words in ["看著", "計畫", "憑藉"] {
+            assert_eq!(to_simplified(words), fast2s::convert(words), "{words}");
+        }
     }
 
     #[test]
