@@ -92,33 +92,42 @@ const STOP_WORDS: &[&str] = &[
 
 /// Whether a word can be a term: it has a letter or ideograph and is not a stop word.
 pub fn is_content_word(word: &str) -> bool {
+    is_content_token(word, unigram_key(word))
+}
+
+/// [`is_content_word`] for a word whose [`unigram_key`] is known: stop words are found by key.
+fn is_content_token(word: &str, key: u64) -> bool {
     let Some(first) = word.chars().next() else {
         return false;
     };
     // Most words are Chinese: settle them without Unicode table lookups.
-    if crate::text::is_han(first) {
-        return !(word.len() <= 6 && STOP_SET.contains(word));
-    }
-    word.chars()
-        .any(|c| crate::text::is_han(c) || c.is_alphabetic())
-        && !word
+    let has_letter = crate::text::is_han(first)
+        || word
             .chars()
-            .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
-        && !(word.len() <= 6 && STOP_SET.contains(word))
+            .any(|c| crate::text::is_han(c) || c.is_alphabetic())
+            && !word
+                .chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation());
+    has_letter && !(word.len() <= 6 && STOP_KEYS.contains_key(&key))
 }
 
 /// Whether a word that is not a term breaks a bigram: punctuation does, spaces and stop words
 /// do not.
 fn breaks_bigrams(word: &str) -> bool {
-    word.chars()
-        .any(|c| !crate::text::is_han(c) && !c.is_whitespace() && !c.is_alphanumeric())
+    word.chars().any(|c| {
+        if c.is_ascii() {
+            c.is_ascii_punctuation()
+        } else {
+            !crate::text::is_han(c) && !c.is_whitespace() && !c.is_alphanumeric()
+        }
+    })
 }
 
-/// [`STOP_WORDS`] as a set (every stop word is at most two characters, six bytes).
-static STOP_SET: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
-    std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+/// The keys of [`STOP_WORDS`] (every stop word is at most two characters, six bytes).
+static STOP_KEYS: std::sync::LazyLock<KeyMap<()>> =
+    std::sync::LazyLock::new(|| STOP_WORDS.iter().map(|w| (unigram_key(w), ())).collect());
 
-/// The key of a word unigram.
+/// The key of a word unigram (ASCII letters folded to lower case).
 pub fn unigram_key(word: &str) -> u64 {
     if word.bytes().any(|b| b.is_ascii_uppercase()) {
         hash64(word.to_ascii_lowercase().as_bytes(), 0)
@@ -153,7 +162,7 @@ pub fn terms_keyed(
     debug_assert_eq!(tokens.len(), keys.len());
     let mut previous: Option<(u64, usize)> = None;
     for (t, &key) in tokens.iter().zip(keys) {
-        if !is_content_word(t.word) {
+        if !is_content_token(t.word, key) {
             if breaks_bigrams(t.word) {
                 previous = None;
             }
@@ -339,13 +348,18 @@ impl Vocabulary {
 
     /// The tf-idf vector of located hits: sublinear term frequency times IDF, L2-normalised.
     pub fn vectorize_located(&self, located: &[Located]) -> SparseVector {
-        // A stable sort by column keeps each column's first hit first.
-        let mut sorted = located.to_vec();
-        sorted.sort_by_key(|l| l.column);
-        let mut entries: Vec<(u32, f32)> = Vec::with_capacity(sorted.len());
-        let mut first_hit = Vec::with_capacity(sorted.len());
-        for run in sorted.chunk_by(|a, b| a.column == b.column) {
-            let first = run[0];
+        // Sort (column, position) pairs packed in one integer: each column's hits end up
+        // together, its first hit first.
+        let mut order: Vec<u64> = located
+            .iter()
+            .enumerate()
+            .map(|(i, l)| u64::from(l.column) << 32 | i as u64)
+            .collect();
+        order.sort_unstable();
+        let mut entries: Vec<(u32, f32)> = Vec::with_capacity(order.len());
+        let mut first_hit = Vec::with_capacity(order.len());
+        for run in order.chunk_by(|a, b| a >> 32 == b >> 32) {
+            let first = located[(run[0] & 0xFFFF_FFFF) as usize];
             let tf = 1.0 + (run.len() as f32).ln();
             entries.push((first.column, tf * self.terms[first.column as usize].idf));
             first_hit.push((first.start, first.end));

@@ -78,8 +78,13 @@ const DOMAIN_STOP_WORDS: &[&str] = &[
     "显示",
 ];
 
-static STOP_SET: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
-    std::sync::LazyLock::new(|| DOMAIN_STOP_WORDS.iter().copied().collect());
+/// The keys of [`DOMAIN_STOP_WORDS`]: the tokens' keys are at hand, so no string is hashed.
+static STOP_KEYS: std::sync::LazyLock<KeyMap<()>> = std::sync::LazyLock::new(|| {
+    DOMAIN_STOP_WORDS
+        .iter()
+        .map(|w| (crate::features::unigram_key(w), ()))
+        .collect()
+});
 
 /// The top [`COUNT`] content words of `tokens` by tf × idf, weights scaled so the best is 1.
 /// `keys` are the tokens' [`unigram_key`](crate::features::unigram_key)s; `text` is the
@@ -95,7 +100,7 @@ pub fn keywords(
     for (i, (t, &key)) in tokens.iter().zip(keys).enumerate() {
         let w = t.word;
         // Two or more Chinese characters and nothing else (every one is three bytes).
-        if w.len() < 6 || !w.chars().all(crate::text::is_han) || STOP_SET.contains(w) {
+        if w.len() < 6 || !w.chars().all(crate::text::is_han) || STOP_KEYS.contains_key(&key) {
             continue;
         }
         let entry = counts.entry(key).or_insert((0, i));

@@ -174,8 +174,13 @@ impl Model {
             .map(|(i, &(column, value))| (self.weights[column as usize * n + label] * value, i))
             .filter(|&(c, _)| c > 0.0)
             .collect();
-        contributions.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        contributions.truncate(MAX_EVIDENCE);
+        // Largest first, ties by column order: a total order, so only the top needs sorting.
+        let order = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if contributions.len() > MAX_EVIDENCE {
+            contributions.select_nth_unstable_by(MAX_EVIDENCE - 1, order);
+            contributions.truncate(MAX_EVIDENCE);
+        }
+        contributions.sort_unstable_by(order);
         contributions
             .into_iter()
             .map(|(_, i)| x.first_hit[i])

@@ -12,46 +12,50 @@ use super::is_han;
 pub fn normalize(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     let mut chars = input.char_indices().peekable();
-    let mut prev_han = false;
+    // Characters that stay as they are (nearly all of them) are copied a run at a time; the
+    // current run starts at `run`.
+    let mut run = 0;
     while let Some((at, c)) = chars.next() {
+        if !needs_care(c) {
+            continue;
+        }
+        out.push_str(&input[run..at]);
+        run = at + c.len_utf8();
         let c = fold(c);
         match c {
             '\r' => {
                 if chars.peek().map(|&(_, n)| n) != Some('\n') {
                     out.push('\n');
                 }
-                prev_han = false;
             }
-            '\n' => {
-                out.push('\n');
-                prev_han = false;
-            }
-            '(' if prev_han => {
-                let rest = &input[at + c_len(input, at)..];
-                if let Some(skip) = pinyin_annotation(rest) {
-                    // Skip the annotation and its closing parenthesis.
-                    let end = at + c_len(input, at) + skip;
-                    while chars.peek().is_some_and(|&(i, _)| i < end) {
-                        chars.next();
+            '\n' => out.push('\n'),
+            // A parenthesis right after a Chinese character may open a pinyin annotation.
+            '(' if out.chars().next_back().is_some_and(is_han) => {
+                match pinyin_annotation(&input[run..]) {
+                    Some(skip) => {
+                        // Skip the annotation and its closing parenthesis. The character
+                        // before stays the last one, so `發(fā)現(xiàn)` loses both.
+                        run += skip;
+                        while chars.peek().is_some_and(|&(i, _)| i < run) {
+                            chars.next();
+                        }
                     }
-                    // The character before stays the previous one, so `發(fā)現(xiàn)` loses both.
-                } else {
-                    out.push('(');
-                    prev_han = false;
+                    None => out.push('('),
                 }
             }
             c if c.is_control() || is_invisible(c) => {}
-            c => {
-                out.push(c);
-                prev_han = is_han(c);
-            }
+            c => out.push(c),
         }
     }
+    out.push_str(&input[run..]);
     out
 }
 
-fn c_len(s: &str, at: usize) -> usize {
-    s[at..].chars().next().map_or(0, char::len_utf8)
+/// Whether `c` may change: a control, space, format or full-width character, or a parenthesis.
+fn needs_care(c: char) -> bool {
+    matches!(c,
+        '\0'..='\x1f' | '(' | '\x7f'..='\u{a0}' | '\u{ad}' | '\u{1680}' | '\u{2000}'..='\u{206f}'
+        | '\u{3000}' | '\u{feff}' | '\u{ff01}'..='\u{ff5e}')
 }
 
 /// Maps one character to its normal form.
@@ -115,6 +119,17 @@ mod tests {
         );
         assert_eq!(normalize("a\u{00A0}b\r\nc\rd"), "a b\nc\nd");
         assert_eq!(normalize("质\u{200B}量\u{0007}"), "质量");
+    }
+
+    #[test]
+    fn keeps_ordinary_text_and_line_breaks() {
+        let text = "标题\n\n正文第一段,含 ASCII (note) 与数字 2023。\n第二段\u{2028}第三段";
+        assert_eq!(
+            normalize(text),
+            "标题\n\n正文第一段,含 ASCII (note) 与数字 2023。\n第二段\n第三段"
+        );
+        assert_eq!(normalize(""), "");
+        assert_eq!(normalize("(開頭"), "(開頭");
     }
 
     #[test]
