@@ -6,7 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use crate::metadata::fingerprint::hash64;
+use crate::metadata::fingerprint::{FNV_OFFSET, FNV_PRIME, finalize, hash64};
 use crate::text::segment::Token;
 
 /// Seed that keeps bigram keys apart from unigram keys.
@@ -127,13 +127,15 @@ fn breaks_bigrams(word: &str) -> bool {
 static STOP_KEYS: std::sync::LazyLock<KeyMap<()>> =
     std::sync::LazyLock::new(|| STOP_WORDS.iter().map(|w| (unigram_key(w), ())).collect());
 
-/// The key of a word unigram (ASCII letters folded to lower case).
+/// The key of a word unigram (ASCII letters folded to lower case): [`hash64`] of the folded
+/// bytes, folded as they are hashed.
 pub fn unigram_key(word: &str) -> u64 {
-    if word.bytes().any(|b| b.is_ascii_uppercase()) {
-        hash64(word.to_ascii_lowercase().as_bytes(), 0)
-    } else {
-        hash64(word.as_bytes(), 0)
+    let mut h = FNV_OFFSET;
+    for &b in word.as_bytes() {
+        h ^= u64::from(b.to_ascii_lowercase());
+        h = h.wrapping_mul(FNV_PRIME);
     }
+    finalize(h)
 }
 
 /// The key of a pair of adjacent content words.
@@ -412,6 +414,15 @@ mod tests {
                 t
             })
             .collect()
+    }
+
+    #[test]
+    fn unigram_keys_are_the_hash_of_the_lower_cased_word() {
+        // Model files store these keys: they must not change.
+        assert_eq!(unigram_key("召回"), hash64("召回".as_bytes(), 0));
+        assert_eq!(unigram_key("CCC认证"), hash64("ccc认证".as_bytes(), 0));
+        assert_eq!(unigram_key("CCC认证"), unigram_key("ccc认证"));
+        assert_eq!(unigram_key(""), hash64(b"", 0));
     }
 
     #[test]

@@ -47,11 +47,20 @@ pub fn distance(a: u64, b: u64) -> u32 {
 
 /// FNV-1a followed by a 64-bit finaliser (stable across platforms and releases).
 pub fn hash64(bytes: &[u8], seed: u64) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut h = FNV_OFFSET ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     for &b in bytes {
         h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+        h = h.wrapping_mul(FNV_PRIME);
     }
+    finalize(h)
+}
+
+/// FNV-1a's 64-bit offset basis and prime.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+pub const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// The finaliser of [`hash64`] (MurmurHash3's fmix64): every input bit moves every output bit.
+pub fn finalize(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
