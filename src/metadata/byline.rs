@@ -111,6 +111,10 @@ pub fn credits(line: &str) -> Vec<Credit<'_>> {
         .collect()
 }
 
+/// The first characters of the labels in [`KEYS`]: most positions start none.
+static KEY_FIRST_CHARS: std::sync::LazyLock<rustc_hash::FxHashSet<char>> =
+    std::sync::LazyLock::new(|| KEYS.iter().filter_map(|(k, _)| k.chars().next()).collect());
+
 /// A label starting at byte `i` of `line`: returns (label length, value start, role).
 fn label_at(line: &str, i: usize) -> Option<(usize, usize, Role)> {
     let before = line[..i].chars().next_back();
@@ -120,6 +124,13 @@ fn label_at(line: &str, i: usize) -> Option<(usize, usize, Role)> {
         return None;
     }
     let rest = &line[i..];
+    if !rest
+        .chars()
+        .next()
+        .is_some_and(|c| KEY_FIRST_CHARS.contains(&c))
+    {
+        return None;
+    }
     for &(key, role) in KEYS {
         let Some(after) = rest.strip_prefix(key) else {
             continue;

@@ -59,7 +59,13 @@ static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
 /// Finds the first date in `line`. `context_year` completes dates printed without a year
 /// (`09-25 16:19`).
 pub fn find_date(line: &str, context_year: Option<u16>) -> Option<DateMatch> {
-    if let Some(c) = NUMERIC.captures(line) {
+    // Every numeric form has an ASCII digit and every Chinese-numeral form has 年: most lines
+    // of a page have neither and skip the regexes.
+    let has_digit = line.bytes().any(|b| b.is_ascii_digit());
+    if !has_digit && !line.contains('年') {
+        return None;
+    }
+    if has_digit && let Some(c) = NUMERIC.captures(line) {
         let num = |n: &str| c.name(n).and_then(|m| m.as_str().parse::<u16>().ok());
         let whole = c.get(0)?;
         if let Some(date) = build(
@@ -77,7 +83,9 @@ pub fn find_date(line: &str, context_year: Option<u16>) -> Option<DateMatch> {
             });
         }
     }
-    if let Some(c) = HANZI.captures(line) {
+    if line.contains('年')
+        && let Some(c) = HANZI.captures(line)
+    {
         let whole = c.get(0)?;
         let year = c["y"]
             .chars()
@@ -96,7 +104,7 @@ pub fn find_date(line: &str, context_year: Option<u16>) -> Option<DateMatch> {
             end: whole.end(),
         });
     }
-    let year = context_year?;
+    let year = context_year.filter(|_| has_digit && line.contains(':'))?;
     let c = MONTH_DAY.captures(line)?;
     let num = |n: &str| c.name(n).and_then(|m| m.as_str().parse::<u16>().ok());
     let start = c.name("mo")?.start();

@@ -416,20 +416,26 @@ enum Kind {
 }
 
 fn classify(line: &str) -> Kind {
-    if line.is_empty()
-        || line
-            .chars()
-            .all(|c| c.is_whitespace() || c.is_ascii_punctuation())
+    let Some(first) = line.chars().next() else {
+        return Kind::Empty;
+    };
+    if line
+        .chars()
+        .all(|c| c.is_whitespace() || c.is_ascii_punctuation())
     {
         return Kind::Empty;
     }
-    if FURNITURE_PREFIXES.iter().any(|p| line.starts_with(p)) || is_comment_counter(line) {
+    // The prefix and line lists are only worth scanning when one of them starts like the line.
+    let listed = LISTED_FIRST_CHARS.contains(&first);
+    if listed && FURNITURE_PREFIXES.iter().any(|p| line.starts_with(p)) || is_comment_counter(line)
+    {
         return Kind::FurnitureStart;
     }
-    if FURNITURE_LINES.contains(&line)
-        || HEADER_FURNITURE_PREFIXES
-            .iter()
-            .any(|p| line.starts_with(p))
+    if listed
+        && (FURNITURE_LINES.contains(&line)
+            || HEADER_FURNITURE_PREFIXES
+                .iter()
+                .any(|p| line.starts_with(p)))
         || is_share_row(line)
         || is_breadcrumb(line)
         || is_navigation(line)
@@ -445,60 +451,88 @@ fn classify(line: &str) -> Kind {
     Kind::Text
 }
 
+/// The first characters of [`FURNITURE_PREFIXES`], [`FURNITURE_LINES`] and
+/// [`HEADER_FURNITURE_PREFIXES`].
+static LISTED_FIRST_CHARS: std::sync::LazyLock<rustc_hash::FxHashSet<char>> =
+    std::sync::LazyLock::new(|| {
+        FURNITURE_PREFIXES
+            .iter()
+            .chain(FURNITURE_LINES)
+            .chain(HEADER_FURNITURE_PREFIXES)
+            .filter_map(|p| p.chars().next())
+            .collect()
+    });
+
+/// Whether `line` has at most `max` characters, without counting them when its length in
+/// bytes settles it.
+fn at_most_chars(line: &str, max: usize) -> bool {
+    line.len() <= max || (line.len() <= 4 * max && line.chars().count() <= max)
+}
+
 /// `0条评论`, `评论(12)`, `已有3人参与`.
 fn is_comment_counter(line: &str) -> bool {
-    line.chars().count() <= 30 && (line.contains("条评论") || line.starts_with("评论("))
+    at_most_chars(line, 30) && (line.contains("条评论") || line.starts_with("评论("))
 }
 
 /// A navigation row (`新闻 | 滚动 | 上海 | 政务`), a spam row of `_`-joined phrases, or leftover
 /// HTML tags.
 fn is_navigation(line: &str) -> bool {
-    let separators = line.matches(['|', '_']).count();
-    let pieces = line
-        .split(['|', '_'])
-        .filter(|p| !p.trim().is_empty())
-        .count();
-    (separators >= 3 && pieces >= 3 && line.chars().count() / pieces.max(1) <= 14)
-        || (line.contains('<') && line.contains('>') && line.contains("</"))
+    let separators = line.bytes().filter(|&b| b == b'|' || b == b'_').count();
+    if separators >= 3 {
+        let pieces = line
+            .split(['|', '_'])
+            .filter(|p| !p.trim().is_empty())
+            .count();
+        if pieces >= 3 && line.chars().count() / pieces <= 14 {
+            return true;
+        }
+    }
+    line.contains('<') && line.contains('>') && line.contains("</")
 }
 
 /// `新闻中心 >> 市场监管 >> 认证认可`: two or more `>` separators on a short line.
 fn is_breadcrumb(line: &str) -> bool {
+    if !at_most_chars(line, 80) {
+        return false;
+    }
     let crumbs: Vec<&str> = line.split(['>', '»', '›']).map(str::trim).collect();
-    line.chars().count() <= 80
-        && (line.contains(">>")
-            || crumbs.len() >= 3
-            || (crumbs.len() == 2 && crumbs.iter().all(|c| (1..=10).contains(&c.chars().count()))))
+    line.contains(">>")
+        || crumbs.len() >= 3
+        || (crumbs.len() == 2 && crumbs.iter().all(|c| (1..=10).contains(&c.chars().count())))
 }
 
 /// A row of share targets: `微信 微博 QQ空间`.
 fn is_share_row(line: &str) -> bool {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    words.len() >= 2
-        && words.iter().all(|w| {
-            matches!(
-                *w,
-                "微信"
-                    | "微博"
-                    | "QQ"
-                    | "QQ空间"
-                    | "朋友圈"
-                    | "新浪微博"
-                    | "腾讯微博"
-                    | "豆瓣"
-                    | "人人网"
-                    | "复制链接"
-                    | "分享"
-            )
-        })
+    let mut words = 0;
+    for w in line.split_whitespace() {
+        let target = matches!(
+            w,
+            "微信"
+                | "微博"
+                | "QQ"
+                | "QQ空间"
+                | "朋友圈"
+                | "新浪微博"
+                | "腾讯微博"
+                | "豆瓣"
+                | "人人网"
+                | "复制链接"
+                | "分享"
+        );
+        if !target {
+            return false;
+        }
+        words += 1;
+    }
+    words >= 2
 }
 
 /// A short line whose first label sits at its start: `来源:X 作者:Y`, `责任编辑:Z`, `文/X`.
 fn is_byline(line: &str) -> bool {
-    let chars = line.chars().count();
-    if chars > 120 || line.contains('。') {
+    if !at_most_chars(line, 120) || line.contains('。') {
         return false;
     }
+    let chars = line.chars().count();
     let credits = byline::credits(line);
     // A name credit runs into prose: `(记者 王某)近日,某市…` is a lead, not a byline.
     if credits.iter().any(|c| {
