@@ -38,13 +38,17 @@ const KEYS: &[(&str, Role)] = &[
     ("记者", Role::Reporter),
     ("通讯员", Role::Reporter),
     ("实习生", Role::Reporter),
+    ("本版编辑", Role::Editor),
+    ("本版责编", Role::Editor),
+    ("版面编辑", Role::Editor),
     ("责任编辑", Role::Editor),
     ("值班编辑", Role::Editor),
     ("网络编辑", Role::Editor),
     ("编辑", Role::Editor),
     ("责编", Role::Editor),
     ("编审", Role::Editor),
-    ("审核", Role::Editor),
+    ("Source", Role::Source),
+    ("Editor", Role::Editor),
     ("发布时间", Role::Date),
     ("发布日期", Role::Date),
     ("发表时间", Role::Date),
@@ -69,6 +73,9 @@ const KEYS: &[(&str, Role)] = &[
     ("字体", Role::Other),
     ("摄影", Role::Other),
     ("校对", Role::Other),
+    // A sign-off, not an editor: `编辑:X 审核:Y` credits Y with approving the page.
+    ("审核", Role::Other),
+    ("审校", Role::Other),
     ("关键词", Role::Other),
     ("标签", Role::Other),
     ("分享", Role::Other),
@@ -124,6 +131,13 @@ fn label_at(line: &str, i: usize) -> Option<(usize, usize, Role)> {
         let Some(after) = rest.strip_prefix(key) else {
             continue;
         };
+        // `Source : ezone.hk`, `来源 :X`: spaces before the colon.
+        let spaced = after.trim_start_matches(' ');
+        let (after, i) = if spaced.starts_with(':') && spaced.len() < after.len() {
+            (spaced, i + (after.len() - spaced.len()))
+        } else {
+            (after, i)
+        };
         let next = after.chars().next();
         let sep_ok = match next {
             Some(':') => true,
@@ -174,6 +188,8 @@ fn is_boundary(c: char) -> bool {
                 | '；'
                 | '>'
                 | '-'
+                | '□'
+                | '■'
         )
 }
 
@@ -229,6 +245,9 @@ const ROLE_WORDS: &[&str] = &[
     "编辑",
 ];
 
+/// The role words of [`ROLE_WORDS`] that credit reporters.
+const REPORTER_WORDS: &[&str] = ROLE_WORDS.split_at(9).0;
+
 /// Common Chinese surnames, for splitting names printed without a separator (`江泓黎大东`).
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
 
@@ -268,36 +287,84 @@ pub fn names(value: &str) -> Vec<&str> {
             }
             continue;
         }
-        let mut piece = piece.trim_matches(|c: char| !(super::super::text::is_han(c) || c == '·'));
-        for role in ROLE_WORDS {
-            if let Some(rest) = piece.strip_prefix(role) {
-                piece = rest;
-            }
-        }
-        if matches!(piece, "拍友" | "网友" | "佚名" | "未知" | "本网" | "本站") {
-            continue;
-        }
-        for suffix in ["报道", "摄影", "摄", "整理", "编译", "发自", "讯"] {
-            if let Some(rest) = piece.strip_suffix(suffix) {
-                piece = rest;
-            }
-        }
-        let len = piece.chars().count();
-        let han = piece
-            .chars()
-            .filter(|&c| super::super::text::is_han(c))
-            .count();
-        let max = if piece.contains('·') { 12 } else { 6 };
-        if !(2..=max).contains(&len) || han < 2 {
-            continue;
-        }
-        for name in split_joined(piece) {
-            if !out.contains(&name) {
-                out.push(name);
-            }
+        let piece = piece.trim_matches(|c: char| !(super::super::text::is_han(c) || c == '·'));
+        // `记者尹辉通讯员李某`: role words printed with no space split the names too.
+        let mut rest = piece;
+        while !rest.is_empty() {
+            let (name, next) = next_role_part(rest);
+            push_name(&mut out, name);
+            rest = next;
         }
     }
     out
+}
+
+/// Cuts `text` at the first reporter word after its start: (the part before, the text after
+/// the word). Role words at the very start are skipped first. `网站编辑` stays whole: a name
+/// runs into a reporter word (`记者王某通讯员李某`), a desk does not.
+fn next_role_part(text: &str) -> (&str, &str) {
+    let mut text = text;
+    while let Some(rest) = ROLE_WORDS.iter().find_map(|r| text.strip_prefix(r)) {
+        text = rest;
+    }
+    let cut = REPORTER_WORDS
+        .iter()
+        .filter_map(|r| text.find(r).map(|at| (at, r.len())))
+        .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)));
+    match cut {
+        Some((at, len)) => (&text[..at], &text[at + len..]),
+        None => (text, ""),
+    }
+}
+
+/// Adds one name piece (a role word already cut off) to `out`, dropping what is not a name.
+fn push_name<'a>(out: &mut Vec<&'a str>, piece: &'a str) {
+    let mut piece = piece;
+    if matches!(piece, "拍友" | "网友" | "佚名" | "未知" | "本网" | "本站") {
+        return;
+    }
+    for suffix in ["报道", "摄影", "摄", "整理", "编译", "发自", "讯"] {
+        if let Some(rest) = piece.strip_suffix(suffix) {
+            piece = rest;
+        }
+    }
+    let len = piece.chars().count();
+    let han = piece
+        .chars()
+        .filter(|&c| super::super::text::is_han(c))
+        .count();
+    let max = if piece.contains('·') { 12 } else { 6 };
+    if !(2..=max).contains(&len) || han < 2 {
+        return;
+    }
+    for name in split_joined(piece) {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+}
+
+/// A bare personal name standing alone beside a date (`| 王某 | 2023-05-14 |`): two or three Han
+/// characters opening on a common surname, and not a place, an outlet or a weekday.
+pub fn is_person_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    let (Some(first), len) = (chars.next(), s.chars().count()) else {
+        return false;
+    };
+    (2..=3).contains(&len)
+        && SURNAMES.contains(first)
+        && s.chars().all(super::super::text::is_han)
+        && !MEDIA_ENDINGS.iter().any(|m| s.ends_with(m))
+        && !is_weekday(s)
+        && !crate::metadata::places::is_place(s)
+}
+
+/// `周三`, `星期日`, `礼拜天`.
+fn is_weekday(s: &str) -> bool {
+    ["周", "星期", "礼拜"].iter().any(|p| {
+        s.strip_prefix(p)
+            .is_some_and(|d| matches!(d, "一" | "二" | "三" | "四" | "五" | "六" | "日" | "天"))
+    })
 }
 
 /// `江泓黎大东` → `江泓`, `黎大东`: five or six characters with no separator split where the
@@ -339,7 +406,7 @@ pub fn lead_reporters(paragraph: &str) -> Option<(Vec<&str>, usize)> {
             continue;
         };
         let inner = &paragraph[inner_start..inner_start + len];
-        if inner.chars().count() <= 40 && ROLE_WORDS[..9].iter().any(|r| inner.contains(r)) {
+        if inner.chars().count() <= 40 && REPORTER_WORDS.iter().any(|r| inner.contains(r)) {
             let names = names(inner);
             if !names.is_empty() {
                 return Some((names, inner_start + len + close.len_utf8()));
@@ -379,18 +446,72 @@ pub fn lead_reporters(paragraph: &str) -> Option<(Vec<&str>, usize)> {
     })
 }
 
+/// Words a news organisation's name ends with.
+const MEDIA_ENDINGS: &[&str] = &[
+    "社",
+    "网",
+    "报",
+    "台",
+    "新闻",
+    "客户端",
+    "电视",
+    "广播",
+    "分网",
+    "频道",
+    "融媒",
+    "日报",
+    "晚报",
+    "卫视",
+    "央视",
+];
+
+/// Names ending like an outlet that are not one: `国家电网`, `物联网`, `通报`, `合作社`.
+const NOT_MEDIA_ENDINGS: &[&str] = &[
+    "电网",
+    "联网",
+    "管网",
+    "通报",
+    "公报",
+    "举报",
+    "预报",
+    "播报",
+    "上报",
+    "汇报",
+    "情报",
+    "简报",
+    "年报",
+    "合作社",
+    "旅行社",
+    "出版社",
+    "平台",
+    "舞台",
+    "电视",
+];
+
 /// The news organisation of a dateline lead: `新华社北京10月12日电`, `中国经济网北京5月28日讯`,
-/// `临汾新闻网讯`, `央广网河南分网消息`. Not `本报讯` (the page's own paper).
+/// `临汾新闻网讯`, `央广网河南分网消息`, `据新华社电`; or of a lead that opens on the outlet's
+/// name before the time of the news: `某某融媒近日,`. Not `本报讯` (the page's own paper).
 pub fn lead_source(paragraph: &str) -> Option<&str> {
     let head_end = paragraph
         .char_indices()
         .nth(40)
         .map_or(paragraph.len(), |(i, _)| i);
     let head = &paragraph[..head_end];
-    let (marker_at, _) = ["电(", "电 (", "电(", "讯(", "讯 (", "讯", "电", "消息"]
+    let head = head.strip_prefix('据').unwrap_or(head);
+    dateline_source(head).or_else(|| opening_outlet(head))
+}
+
+fn dateline_source(head: &str) -> Option<&str> {
+    let (marker_at, marker) = ["电(", "电 (", "电(", "讯(", "讯 (", "讯", "电", "消息"]
         .iter()
         .filter_map(|m| head.find(m).map(|at| (at, *m)))
         .min_by_key(|&(at, _)| at)?;
+    if marker == "讯"
+        && let Some(cited) = cited_outlet(&head[marker_at + marker.len()..])
+    {
+        // `某某网讯,某某日报消息,`: a site relaying another outlet's report names it next.
+        return Some(cited);
+    }
     let lead = &head[..marker_at];
     // The organisation ends where a place or a date begins.
     let org_end = lead
@@ -405,26 +526,11 @@ pub fn lead_source(paragraph: &str) -> Option<&str> {
             org = &org[..at];
         }
     }
-    let media = [
-        "社",
-        "网",
-        "报",
-        "台",
-        "新闻",
-        "客户端",
-        "电视",
-        "广播",
-        "分网",
-        "频道",
-        "融媒",
-        "日报",
-        "晚报",
-    ];
     // `新华网成都`, `中新社兰州`: a media word followed by nothing but a place (the dateline's);
     // `央广网河南分网` is one organisation.
     if let Some(cut) = org.char_indices().map(|(i, _)| i).find(|&i| {
         i > 0
-            && media.iter().any(|m| org[..i].ends_with(m))
+            && MEDIA_ENDINGS.iter().any(|m| org[..i].ends_with(m))
             && crate::metadata::places::is_place(&org[i..])
     }) {
         org = &org[..cut];
@@ -436,8 +542,175 @@ pub fn lead_source(paragraph: &str) -> Option<&str> {
             .chars()
             .all(|c| super::super::text::is_han(c) || c == '·')
         && !org.starts_with("本报")
-        && media.iter().any(|m| org.ends_with(m)))
+        && MEDIA_ENDINGS.iter().any(|m| org.ends_with(m)))
     .then_some(org)
+}
+
+/// `,某某日报消息,` right after a `讯`: the outlet whose report is relayed.
+fn cited_outlet(after: &str) -> Option<&str> {
+    let after = after.trim_start_matches([',', ' ', ':']);
+    let end = after.find("消息")?;
+    let org = &after[..end];
+    is_outlet(org).then_some(org)
+}
+
+/// A lead that opens on an outlet's name right before the time of the news or its reporter:
+/// `某某融媒近日,`, `某某日报9月5日`, `某某新闻记者从…获悉`.
+fn opening_outlet(head: &str) -> Option<&str> {
+    let end = head
+        .char_indices()
+        .take_while(|&(_, c)| super::super::text::is_han(c))
+        .map(|(i, c)| i + c.len_utf8())
+        .find(|&end| {
+            let rest = &head[end..];
+            rest.starts_with(|c: char| c.is_ascii_digit())
+                || OPENING_WORDS.iter().any(|w| rest.starts_with(w))
+        })?;
+    let org = &head[..end];
+    (org.chars().count() >= 3 && is_outlet(org)).then_some(org)
+}
+
+/// What follows an outlet's name opening a lead: a time word, or its reporter.
+const OPENING_WORDS: &[&str] = &[
+    "近日",
+    "日前",
+    "今天",
+    "今日",
+    "昨天",
+    "昨日",
+    "近期",
+    "本周",
+    "连日来",
+    "记者",
+    "讯",
+];
+
+/// A name that reads as a news outlet: Han characters ending in a media word.
+fn is_outlet(org: &str) -> bool {
+    let len = org.chars().count();
+    (2..=14).contains(&len)
+        && org
+            .chars()
+            .all(|c| super::super::text::is_han(c) || c == '·')
+        && !org.starts_with("本报")
+        && !org.starts_with("该")
+        && MEDIA_ENDINGS
+            .iter()
+            .any(|m| org.ends_with(m) && org.len() > m.len())
+        && !NOT_MEDIA_ENDINGS.iter().any(|m| org.ends_with(m))
+}
+
+/// The outlet whose reporter a sentence credits: `某某新闻记者了解到`, a photo caption's
+/// `新华社记者 李某 摄`. The outlet opens a sentence and ends in a media word, or is a short
+/// brand name (`新某某记者了解到`) whose reporter goes on to report.
+pub fn reporter_outlet(line: &str) -> Option<&str> {
+    let mut from = 0;
+    while let Some(found) = line[from..].find("记者") {
+        let at = from + found;
+        from = at + "记者".len();
+        let start = line[..at]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| super::super::text::is_han(c) || c == '·')
+            .last()
+            .map_or(at, |(i, _)| i);
+        let org = &line[start..at];
+        let opens_sentence = line[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| matches!(c, '。' | '!' | '?' | ' ' | '□' | '■' | ')' | '”'));
+        let len = org.chars().count();
+        if !opens_sentence || !(2..=8).contains(&len) || org.contains(NOT_IN_OUTLET) {
+            continue;
+        }
+        let reports = REPORTING.iter().any(|v| line[from..].starts_with(v));
+        let brand = (3..=5).contains(&len) && reports && !org.contains(NOT_IN_BRAND);
+        if is_outlet(org) || brand {
+            return Some(org);
+        }
+    }
+    None
+}
+
+/// What a reporter does in the sentence that credits the outlet: `记者了解到`, `记者从…获悉`.
+const REPORTING: &[&str] = &[
+    "了解到",
+    "获悉",
+    "从",
+    "注意到",
+    "调查",
+    "走访",
+    "采访",
+    "发现",
+    "看到",
+    "来到",
+    "致电",
+    "梳理",
+    "查询",
+    "联系",
+    "实地",
+];
+
+/// Characters of verbs and links that put a clause, not a name, before `记者`.
+const NOT_IN_OUTLET: &[char] = &[
+    '请', '向', '对', '和', '与', '及', '在', '被', '由', '让', '给', '为', '是', '的', '了', '据',
+];
+
+/// Characters of words like `现场记者`, `多名记者`, `当天记者` that are not a brand.
+const NOT_IN_BRAND: &[char] = &[
+    '本', '该', '此', '这', '那', '其', '多', '名', '位', '个', '们', '场', '现', '前', '后', '随',
+    '当', '天', '日', '时', '年', '月', '上', '下', '午', '晚', '早', '中', '地', '一', '两', '几',
+    '些', '等', '有', '女', '男', '首', '席', '特', '派', '驻', '跟', '同', '外', '老', '小',
+];
+
+/// An author credit without the photographer it ends on: `董某 拍友 丁某 摄` → `董某`. The
+/// name before a closing `摄` took the pictures; when no other name is left, the one name did
+/// both and stays.
+pub fn without_photographer(value: &str) -> &str {
+    let trimmed = value.trim_end();
+    let Some(rest) = trimmed
+        .strip_suffix("摄影")
+        .or_else(|| trimmed.strip_suffix('摄'))
+    else {
+        return value;
+    };
+    let Some(cut) = rest.trim_end().rfind([' ', '、', ',', '/']) else {
+        return value;
+    };
+    let mut writers = rest[..cut].trim_end();
+    while let Some(shorter) = ["拍友", "摄影记者", "摄影", "记者", "通讯员", "图"]
+        .iter()
+        .find_map(|r| writers.strip_suffix(r))
+    {
+        writers = shorter.trim_end();
+    }
+    if names(writers).is_empty() {
+        value
+    } else {
+        writers
+    }
+}
+
+/// The outlet a reprint notice names: `文章来源于某某日报,如有侵权请联系删除`, `本文转自某某网`.
+pub fn reprint_source(line: &str) -> Option<&str> {
+    let line = line.trim_start_matches(['(', '[', '【', '*', ' ']);
+    let rest = [
+        "文章来源于",
+        "本文来源于",
+        "内容来源于",
+        "稿件来源于",
+        "来源于",
+        "本文转自",
+        "转载自",
+        "转自",
+    ]
+    .iter()
+    .find_map(|p| line.strip_prefix(p))?;
+    let end = rest
+        .find([',', '。', ';', ' ', '(', ')', ']', '】', '!'])
+        .unwrap_or(rest.len());
+    let org = rest[..end].trim_start_matches(':');
+    ((2..=20).contains(&org.chars().count()) && !org.contains("网络")).then_some(org)
 }
 
 /// A reporter or photo credit at the end of a line: `大皖新闻记者 余康生 魏鑫鑫`,
@@ -555,6 +828,111 @@ mod tests {
         let (n, _) = lead_reporters("新华网成都3月22日电(记者江泓黎大东) 自国务院").unwrap();
         assert_eq!(n, vec!["江泓", "黎大东"]);
         assert!(lead_reporters("近日,市场监管总局(国家认监委)发布").is_none());
+    }
+
+    #[test]
+    fn reads_page_labels_beyond_the_usual_colon() {
+        // A scanned newspaper page names the editor of the page, after the page's own header.
+        assert_eq!(
+            roles("5 民生 本版编辑:郁青禾"),
+            vec![(Role::Editor, "郁青禾")]
+        );
+        // English labels and a space before the colon.
+        assert_eq!(roles("Source : 港岛日报"), vec![(Role::Source, "港岛日报")]);
+        assert_eq!(roles("来源 :某某晚报"), vec![(Role::Source, "某某晚报")]);
+        // A box marks the credit line on e-paper pages.
+        assert_eq!(roles("□记者 卢思远"), vec![(Role::Reporter, "卢思远")]);
+        // `审核` signs the page off; it does not edit it.
+        assert_eq!(
+            roles("编辑:郑雨桐 审核:陶立平"),
+            vec![(Role::Editor, "郑雨桐"), (Role::Other, "陶立平")]
+        );
+    }
+
+    #[test]
+    fn splits_role_words_printed_without_spaces() {
+        assert_eq!(names("记者闻昊通讯员白若溪"), vec!["闻昊", "白若溪"]);
+        assert_eq!(names("本报记者葛亦然 实习生 俞朵"), vec!["葛亦然", "俞朵"]);
+        // A desk name is one credit, not a name and a role.
+        assert_eq!(names("网站编辑"), vec!["网站编辑"]);
+    }
+
+    #[test]
+    fn drops_the_photographer_from_an_author_credit() {
+        assert_eq!(without_photographer("岑晓峰 拍友 萧蔓 摄"), "岑晓峰");
+        assert_eq!(without_photographer("岑晓峰 摄影记者 萧蔓 摄影"), "岑晓峰");
+        assert_eq!(without_photographer("岑晓峰、萧蔓 摄"), "岑晓峰");
+        // One name both wrote and shot: it stays.
+        assert_eq!(without_photographer("岑晓峰 摄"), "岑晓峰 摄");
+        assert_eq!(without_photographer("岑晓峰"), "岑晓峰");
+    }
+
+    #[test]
+    fn reads_leads_that_cite_or_open_on_an_outlet() {
+        assert_eq!(lead_source("据新华社电 国家统计局今天发布"), Some("新华社"));
+        // A relaying site names the outlet whose report it carries.
+        assert_eq!(
+            lead_source("某某财经网讯,东江日报消息,10月9日,记者从省统计局获悉"),
+            Some("东江日报")
+        );
+        // An outlet's name right before the time of the news or its reporter.
+        assert_eq!(
+            lead_source("松滋融媒近日,松滋市农业农村局组织技术人员"),
+            Some("松滋融媒")
+        );
+        assert_eq!(
+            lead_source("湘南日报记者从市卫健委获悉,全市"),
+            Some("湘南日报")
+        );
+        // Names that end like an outlet but are not one.
+        assert_eq!(lead_source("国家电网近日发布迎峰度夏方案"), None);
+        assert_eq!(lead_source("某某合作社近日引进新设备"), None);
+        assert_eq!(lead_source("市场监管总局近日通报"), None);
+    }
+
+    #[test]
+    fn finds_the_outlet_of_a_crediting_reporter() {
+        assert_eq!(
+            reporter_outlet("3月2日,游客在古镇参观。中新社记者 邬启明 摄"),
+            Some("中新社")
+        );
+        assert_eq!(
+            reporter_outlet("门票一开售就被抢空。东湖新闻记者了解到,相关部门已介入"),
+            Some("东湖新闻")
+        );
+        // A short brand name, when its reporter goes on to report.
+        assert_eq!(
+            reporter_outlet("价格一路上涨。新长河记者走访发现,多家门店缺货"),
+            Some("新长河")
+        );
+        // Reporters described, not credited to an outlet.
+        assert_eq!(
+            reporter_outlet("比赛结束。现场记者看到,球迷久久不愿离去"),
+            None
+        );
+        assert_eq!(reporter_outlet("发布会上,多名记者从不同角度提问"), None);
+        assert_eq!(reporter_outlet("局里邀请日报记者参加"), None);
+    }
+
+    #[test]
+    fn reads_reprint_notices() {
+        assert_eq!(
+            reprint_source("文章来源于南江晚报,如有侵权请联系删除。"),
+            Some("南江晚报")
+        );
+        assert_eq!(reprint_source("(本文转自某某网)"), Some("某某网"));
+        assert_eq!(reprint_source("图片来源于网络"), None);
+        assert_eq!(reprint_source("来源于网络,侵删"), None);
+    }
+
+    #[test]
+    fn tells_a_bare_name_from_other_words() {
+        assert!(is_person_name("陈家朗"));
+        assert!(is_person_name("周敏"));
+        assert!(!is_person_name("周日"));
+        assert!(!is_person_name("江苏"));
+        assert!(!is_person_name("金羊网"));
+        assert!(!is_person_name("原创"));
     }
 
     #[test]
