@@ -463,6 +463,8 @@ const MEDIA_ENDINGS: &[&str] = &[
     "晚报",
     "卫视",
     "央视",
+    "融媒体中心",
+    "传媒",
 ];
 
 /// Names ending like an outlet that are not one: `国家电网`, `物联网`, `通报`, `合作社`.
@@ -614,13 +616,16 @@ pub fn reporter_outlet(line: &str) -> Option<&str> {
             .take_while(|&(_, c)| super::super::text::is_han(c) || c == '·')
             .last()
             .map_or(at, |(i, _)| i);
-        let org = &line[start..at];
+        let mut org = &line[start..at];
         let opens_sentence = line[..start]
             .chars()
             .next_back()
             .is_none_or(|c| matches!(c, '。' | '!' | '?' | ' ' | '□' | '■' | ')' | '”'));
+        // `据新华社记者报道`: the outlet after 据.
+        org = org.strip_prefix('据').unwrap_or(org);
         let len = org.chars().count();
-        if !opens_sentence || !(2..=8).contains(&len) || org.contains(NOT_IN_OUTLET) {
+        // Two characters are a kind of paper (`省报记者`, `晚报记者`), not its name.
+        if !opens_sentence || !(3..=8).contains(&len) || org.contains(NOT_IN_OUTLET) {
             continue;
         }
         let reports = REPORTING.iter().any(|v| line[from..].starts_with(v));
@@ -653,7 +658,7 @@ const REPORTING: &[&str] = &[
 
 /// Characters of verbs and links that put a clause, not a name, before `记者`.
 const NOT_IN_OUTLET: &[char] = &[
-    '请', '向', '对', '和', '与', '及', '在', '被', '由', '让', '给', '为', '是', '的', '了', '据',
+    '请', '向', '对', '和', '与', '及', '在', '被', '由', '让', '给', '为', '是', '的', '了',
 ];
 
 /// Characters of words like `现场记者`, `多名记者`, `当天记者` that are not a brand.
@@ -888,6 +893,10 @@ mod tests {
         assert_eq!(lead_source("国家电网近日发布迎峰度夏方案"), None);
         assert_eq!(lead_source("某某合作社近日引进新设备"), None);
         assert_eq!(lead_source("市场监管总局近日通报"), None);
+        assert_eq!(
+            lead_source("某县融媒体中心近日,县市场监管局"),
+            Some("某县融媒体中心")
+        );
     }
 
     #[test]
@@ -912,6 +921,11 @@ mod tests {
         );
         assert_eq!(reporter_outlet("发布会上,多名记者从不同角度提问"), None);
         assert_eq!(reporter_outlet("局里邀请日报记者参加"), None);
+        assert_eq!(reporter_outlet("省报记者走访发现"), None);
+        assert_eq!(
+            reporter_outlet("据新华社记者报道,当地已恢复通航"),
+            Some("新华社")
+        );
     }
 
     #[test]
