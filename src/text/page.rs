@@ -3,6 +3,7 @@
 
 use crate::metadata::byline::{self, Role};
 use crate::metadata::date::{self, PageDate};
+use crate::metadata::outlet;
 
 /// What the page says about itself, read from its layout. Values are as printed (original script).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -285,7 +286,7 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
                 } else if !body_lines.is_empty() && is_source_note(line) {
                     fields.note_source.get_or_insert(trim_brackets(line));
                 } else if !body_lines.is_empty()
-                    && let Some(org) = byline::reprint_source(line)
+                    && let Some(org) = outlet::reprint_source(line)
                 {
                     fields.reprint_source.get_or_insert(org);
                 } else if !body_lines.is_empty() && is_date_only(line) && line.chars().count() <= 20
@@ -326,7 +327,7 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
             Kind::Text => {
                 if let Some(found) = date_line(line, context_year) {
                     fields.late_date.get_or_insert(found.date);
-                } else if let Some(org) = byline::reprint_source(line) {
+                } else if let Some(org) = outlet::reprint_source(line) {
                     fields.reprint_source.get_or_insert(org);
                 }
             }
@@ -359,7 +360,7 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
             }
             page.lead_offset = end;
         }
-        if let Some(source) = byline::lead_source(first) {
+        if let Some(source) = outlet::lead_source(first) {
             fields.lead_source.get_or_insert(source);
         }
     }
@@ -367,7 +368,7 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
     let reporter_outlet = body_lines
         .iter()
         .take(4)
-        .find_map(|line| byline::reporter_outlet(line));
+        .find_map(|line| outlet::reporter_outlet(line));
 
     if page.title.is_none()
         && let Some(first) = body_lines.first()
