@@ -44,8 +44,8 @@ pub struct Prepared {
 /// Cleans and reads an article: everything before segmentation.
 pub fn prepare(raw: &str, format: Format) -> Prepared {
     let (flat, hints) = match format {
-        Format::Text => (text::normalize(raw), Hints::default()),
-        Format::Html => {
+        Format::Text if !text::html::is_markup(raw) => (text::normalize(raw), Hints::default()),
+        Format::Text | Format::Html => {
             let flat = text::html::flatten(raw);
             (text::normalize(&flat.text), flat.hints)
         }

@@ -1,4 +1,5 @@
-//! Bylines: 来源, 作者/文, 记者/通讯员, 编辑/责编/审核 lines and the `本报讯(记者 X)` lead.
+//! Bylines: 来源, 作者/文, 记者/通讯员, 编辑/责编 lines, the `本报讯(记者 X)` lead, and the outlets
+//! that leads, photo captions and reprint notices name.
 
 /// What a labelled field on a byline line credits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -7,6 +8,9 @@ pub enum Role {
     Author,
     Reporter,
     Editor,
+    /// The sign-off after the editor (`审核`, `审校`): the page's editor when no editor is
+    /// credited, the approver of the page when one is.
+    Reviewer,
     /// A publish-time field (发布时间, 日期 …).
     Date,
     /// Counters, photo credits, font-size widgets and the like.
@@ -38,13 +42,17 @@ const KEYS: &[(&str, Role)] = &[
     ("记者", Role::Reporter),
     ("通讯员", Role::Reporter),
     ("实习生", Role::Reporter),
+    ("本版编辑", Role::Editor),
+    ("本版责编", Role::Editor),
+    ("版面编辑", Role::Editor),
     ("责任编辑", Role::Editor),
     ("值班编辑", Role::Editor),
     ("网络编辑", Role::Editor),
     ("编辑", Role::Editor),
     ("责编", Role::Editor),
     ("编审", Role::Editor),
-    ("审核", Role::Editor),
+    ("Source", Role::Source),
+    ("Editor", Role::Editor),
     ("发布时间", Role::Date),
     ("发布日期", Role::Date),
     ("发表时间", Role::Date),
@@ -69,6 +77,10 @@ const KEYS: &[(&str, Role)] = &[
     ("字体", Role::Other),
     ("摄影", Role::Other),
     ("校对", Role::Other),
+    // A sign-off: `编辑:X 审核:Y` credits Y with approving the page, `审核:Y` alone with
+    // editing it.
+    ("审核", Role::Reviewer),
+    ("审校", Role::Reviewer),
     ("关键词", Role::Other),
     ("标签", Role::Other),
     ("分享", Role::Other),
@@ -135,6 +147,13 @@ fn label_at(line: &str, i: usize) -> Option<(usize, usize, Role)> {
         let Some(after) = rest.strip_prefix(key) else {
             continue;
         };
+        // `Source : ezone.hk`, `来源 :X`: spaces before the colon.
+        let spaced = after.trim_start_matches(' ');
+        let (after, i) = if spaced.starts_with(':') && spaced.len() < after.len() {
+            (spaced, i + (after.len() - spaced.len()))
+        } else {
+            (after, i)
+        };
         let next = after.chars().next();
         let sep_ok = match next {
             Some(':') => true,
@@ -185,6 +204,8 @@ fn is_boundary(c: char) -> bool {
                 | '；'
                 | '>'
                 | '-'
+                | '□'
+                | '■'
         )
 }
 
@@ -240,6 +261,9 @@ const ROLE_WORDS: &[&str] = &[
     "编辑",
 ];
 
+/// The role words of [`ROLE_WORDS`] that credit reporters.
+const REPORTER_WORDS: &[&str] = ROLE_WORDS.split_at(9).0;
+
 /// Common Chinese surnames, for splitting names printed without a separator (`江泓黎大东`).
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
 
@@ -279,36 +303,84 @@ pub fn names(value: &str) -> Vec<&str> {
             }
             continue;
         }
-        let mut piece = piece.trim_matches(|c: char| !(super::super::text::is_han(c) || c == '·'));
-        for role in ROLE_WORDS {
-            if let Some(rest) = piece.strip_prefix(role) {
-                piece = rest;
-            }
-        }
-        if matches!(piece, "拍友" | "网友" | "佚名" | "未知" | "本网" | "本站") {
-            continue;
-        }
-        for suffix in ["报道", "摄影", "摄", "整理", "编译", "发自", "讯"] {
-            if let Some(rest) = piece.strip_suffix(suffix) {
-                piece = rest;
-            }
-        }
-        let len = piece.chars().count();
-        let han = piece
-            .chars()
-            .filter(|&c| super::super::text::is_han(c))
-            .count();
-        let max = if piece.contains('·') { 12 } else { 6 };
-        if !(2..=max).contains(&len) || han < 2 {
-            continue;
-        }
-        for name in split_joined(piece) {
-            if !out.contains(&name) {
-                out.push(name);
-            }
+        let piece = piece.trim_matches(|c: char| !(super::super::text::is_han(c) || c == '·'));
+        // `记者尹辉通讯员李某`: role words printed with no space split the names too.
+        let mut rest = piece;
+        while !rest.is_empty() {
+            let (name, next) = next_role_part(rest);
+            push_name(&mut out, name);
+            rest = next;
         }
     }
     out
+}
+
+/// Cuts `text` at the first reporter word after its start: (the part before, the text after
+/// the word). Role words at the very start are skipped first. `网站编辑` stays whole: a name
+/// runs into a reporter word (`记者王某通讯员李某`), a desk does not.
+fn next_role_part(text: &str) -> (&str, &str) {
+    let mut text = text;
+    while let Some(rest) = ROLE_WORDS.iter().find_map(|r| text.strip_prefix(r)) {
+        text = rest;
+    }
+    let cut = REPORTER_WORDS
+        .iter()
+        .filter_map(|r| text.find(r).map(|at| (at, r.len())))
+        .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)));
+    match cut {
+        Some((at, len)) => (&text[..at], &text[at + len..]),
+        None => (text, ""),
+    }
+}
+
+/// Adds one name piece (a role word already cut off) to `out`, dropping what is not a name.
+fn push_name<'a>(out: &mut Vec<&'a str>, piece: &'a str) {
+    let mut piece = piece;
+    if matches!(piece, "拍友" | "网友" | "佚名" | "未知" | "本网" | "本站") {
+        return;
+    }
+    for suffix in ["报道", "摄影", "摄", "整理", "编译", "发自", "讯"] {
+        if let Some(rest) = piece.strip_suffix(suffix) {
+            piece = rest;
+        }
+    }
+    let len = piece.chars().count();
+    let han = piece
+        .chars()
+        .filter(|&c| super::super::text::is_han(c))
+        .count();
+    let max = if piece.contains('·') { 12 } else { 6 };
+    if !(2..=max).contains(&len) || han < 2 {
+        return;
+    }
+    for name in split_joined(piece) {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+}
+
+/// A bare personal name standing alone beside a date (`| 王某 | 2023-05-14 |`): two or three Han
+/// characters opening on a common surname, and not a place, an outlet or a weekday.
+pub fn is_person_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    let (Some(first), len) = (chars.next(), s.chars().count()) else {
+        return false;
+    };
+    (2..=3).contains(&len)
+        && SURNAMES.contains(first)
+        && s.chars().all(super::super::text::is_han)
+        && !super::outlet::is_outlet(s)
+        && !is_weekday(s)
+        && !crate::metadata::places::is_place(s)
+}
+
+/// `周三`, `星期日`, `礼拜天`.
+fn is_weekday(s: &str) -> bool {
+    ["周", "星期", "礼拜"].iter().any(|p| {
+        s.strip_prefix(p)
+            .is_some_and(|d| matches!(d, "一" | "二" | "三" | "四" | "五" | "六" | "日" | "天"))
+    })
 }
 
 /// `江泓黎大东` → `江泓`, `黎大东`: five or six characters with no separator split where the
@@ -350,7 +422,7 @@ pub fn lead_reporters(paragraph: &str) -> Option<(Vec<&str>, usize)> {
             continue;
         };
         let inner = &paragraph[inner_start..inner_start + len];
-        if inner.chars().count() <= 40 && ROLE_WORDS[..9].iter().any(|r| inner.contains(r)) {
+        if inner.chars().count() <= 40 && REPORTER_WORDS.iter().any(|r| inner.contains(r)) {
             let names = names(inner);
             if !names.is_empty() {
                 return Some((names, inner_start + len + close.len_utf8()));
@@ -390,65 +462,32 @@ pub fn lead_reporters(paragraph: &str) -> Option<(Vec<&str>, usize)> {
     })
 }
 
-/// The news organisation of a dateline lead: `新华社北京10月12日电`, `中国经济网北京5月28日讯`,
-/// `临汾新闻网讯`, `央广网河南分网消息`. Not `本报讯` (the page's own paper).
-pub fn lead_source(paragraph: &str) -> Option<&str> {
-    let head_end = paragraph
-        .char_indices()
-        .nth(40)
-        .map_or(paragraph.len(), |(i, _)| i);
-    let head = &paragraph[..head_end];
-    let (marker_at, _) = ["电(", "电 (", "电(", "讯(", "讯 (", "讯", "电", "消息"]
+/// An author credit without the photographer it ends on: `董某 拍友 丁某 摄` → `董某`. The
+/// name before a closing `摄` took the pictures; when no other name is left, the one name did
+/// both and stays.
+pub fn without_photographer(value: &str) -> &str {
+    let trimmed = value.trim_end();
+    let Some(rest) = trimmed
+        .strip_suffix("摄影")
+        .or_else(|| trimmed.strip_suffix('摄'))
+    else {
+        return value;
+    };
+    let Some(cut) = rest.trim_end().rfind([' ', '、', ',', '/']) else {
+        return value;
+    };
+    let mut writers = rest[..cut].trim_end();
+    while let Some(shorter) = ["拍友", "摄影记者", "摄影", "记者", "通讯员", "图"]
         .iter()
-        .filter_map(|m| head.find(m).map(|at| (at, *m)))
-        .min_by_key(|&(at, _)| at)?;
-    let lead = &head[..marker_at];
-    // The organisation ends where a place or a date begins.
-    let org_end = lead
-        .char_indices()
-        .find(|&(i, c)| c.is_ascii_digit() || lead[i..].starts_with("北京") && i > 0)
-        .map_or(lead.len(), |(i, _)| i);
-    let mut org = lead[..org_end].trim_matches(|c: char| c.is_whitespace() || c == '□' || c == ',');
-    for place_start in [
-        "北京", "上海", "天津", "重庆", "广州", "深圳", "香港", "澳门", "台北",
-    ] {
-        if let Some(at) = org.find(place_start).filter(|&at| at > 0) {
-            org = &org[..at];
-        }
+        .find_map(|r| writers.strip_suffix(r))
+    {
+        writers = shorter.trim_end();
     }
-    let media = [
-        "社",
-        "网",
-        "报",
-        "台",
-        "新闻",
-        "客户端",
-        "电视",
-        "广播",
-        "分网",
-        "频道",
-        "融媒",
-        "日报",
-        "晚报",
-    ];
-    // `新华网成都`, `中新社兰州`: a media word followed by nothing but a place (the dateline's);
-    // `央广网河南分网` is one organisation.
-    if let Some(cut) = org.char_indices().map(|(i, _)| i).find(|&i| {
-        i > 0
-            && media.iter().any(|m| org[..i].ends_with(m))
-            && crate::metadata::places::is_place(&org[i..])
-    }) {
-        org = &org[..cut];
+    if names(writers).is_empty() {
+        value
+    } else {
+        writers
     }
-    let len = org.chars().count();
-
-    ((2..=14).contains(&len)
-        && org
-            .chars()
-            .all(|c| super::super::text::is_han(c) || c == '·')
-        && !org.starts_with("本报")
-        && media.iter().any(|m| org.ends_with(m)))
-    .then_some(org)
 }
 
 /// A reporter or photo credit at the end of a line: `大皖新闻记者 余康生 魏鑫鑫`,
@@ -518,30 +557,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_dateline_sources_and_trailing_credits() {
-        assert_eq!(
-            lead_source("新华社北京10月12日电(记者高亢)中国"),
-            Some("新华社")
-        );
-        assert_eq!(
-            lead_source("中国经济网北京5月28日讯(记者 佟明彪)今日"),
-            Some("中国经济网")
-        );
-        assert_eq!(
-            lead_source("临汾新闻网讯 (记者 苏亚兵) 8月31日"),
-            Some("临汾新闻网")
-        );
-        assert_eq!(
-            lead_source("央广网河南分网消息 昨日,"),
-            Some("央广网河南分网")
-        );
-        assert_eq!(lead_source("本报讯(记者 王某)近日"), None);
-        assert_eq!(
-            lead_source("新华网成都3月22日电(记者 某某) 自"),
-            Some("新华网")
-        );
-        assert_eq!(lead_source("中新社兰州6月2日电 记者"), Some("中新社"));
-        assert_eq!(lead_source("近日,市场监管总局发布消息称"), None);
+    fn reads_trailing_credits() {
         assert_eq!(
             trailing_reporters("大皖新闻记者 余康生 魏鑫鑫"),
             vec!["余康生", "魏鑫鑫"]
@@ -566,6 +582,53 @@ mod tests {
         let (n, _) = lead_reporters("新华网成都3月22日电(记者江泓黎大东) 自国务院").unwrap();
         assert_eq!(n, vec!["江泓", "黎大东"]);
         assert!(lead_reporters("近日,市场监管总局(国家认监委)发布").is_none());
+    }
+
+    #[test]
+    fn reads_page_labels_beyond_the_usual_colon() {
+        // A scanned newspaper page names the editor of the page, after the page's own header.
+        assert_eq!(
+            roles("5 民生 本版编辑:郁青禾"),
+            vec![(Role::Editor, "郁青禾")]
+        );
+        // English labels and a space before the colon.
+        assert_eq!(roles("Source : 港岛日报"), vec![(Role::Source, "港岛日报")]);
+        assert_eq!(roles("来源 :某某晚报"), vec![(Role::Source, "某某晚报")]);
+        // A box marks the credit line on e-paper pages.
+        assert_eq!(roles("□记者 卢思远"), vec![(Role::Reporter, "卢思远")]);
+        // `审核` signs the page off.
+        assert_eq!(
+            roles("编辑:郑雨桐 审核:陶立平"),
+            vec![(Role::Editor, "郑雨桐"), (Role::Reviewer, "陶立平")]
+        );
+    }
+
+    #[test]
+    fn splits_role_words_printed_without_spaces() {
+        assert_eq!(names("记者闻昊通讯员白若溪"), vec!["闻昊", "白若溪"]);
+        assert_eq!(names("本报记者葛亦然 实习生 俞朵"), vec!["葛亦然", "俞朵"]);
+        // A desk name is one credit, not a name and a role.
+        assert_eq!(names("网站编辑"), vec!["网站编辑"]);
+    }
+
+    #[test]
+    fn drops_the_photographer_from_an_author_credit() {
+        assert_eq!(without_photographer("岑晓峰 拍友 萧蔓 摄"), "岑晓峰");
+        assert_eq!(without_photographer("岑晓峰 摄影记者 萧蔓 摄影"), "岑晓峰");
+        assert_eq!(without_photographer("岑晓峰、萧蔓 摄"), "岑晓峰");
+        // One name both wrote and shot: it stays.
+        assert_eq!(without_photographer("岑晓峰 摄"), "岑晓峰 摄");
+        assert_eq!(without_photographer("岑晓峰"), "岑晓峰");
+    }
+
+    #[test]
+    fn tells_a_bare_name_from_other_words() {
+        assert!(is_person_name("陈家朗"));
+        assert!(is_person_name("周敏"));
+        assert!(!is_person_name("周日"));
+        assert!(!is_person_name("江苏"));
+        assert!(!is_person_name("金羊网"));
+        assert!(!is_person_name("原创"));
     }
 
     #[test]

@@ -51,6 +51,14 @@ static HANZI: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid date regex")
 });
 
+/// `14-05-2023 05:44`, `14/05/2023`: the day-first order of Hong Kong and Macau pages.
+static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^\d])(?P<d>\d{1,2})[-/](?P<mo>\d{1,2})[-/](?P<y>(?:19|20)\d{2})(?:[^\d]|$)(?:\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?",
+    )
+    .expect("valid date regex")
+});
+
 static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d])(?P<mo>\d{1,2})[-/月](?P<d>\d{1,2})日?\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?")
         .expect("valid date regex")
@@ -103,6 +111,31 @@ pub fn find_date(line: &str, context_year: Option<u16>) -> Option<DateMatch> {
             start: whole.start(),
             end: whole.end(),
         });
+    }
+    if has_digit
+        && ["-19", "-20", "/19", "/20"]
+            .iter()
+            .any(|y| line.contains(y))
+        && let Some(c) = DAY_FIRST.captures(line)
+    {
+        let num = |n: &str| c.name(n).and_then(|m| m.as_str().parse::<u16>().ok());
+        let (day, month) = match (num("d")?, num("mo")?) {
+            // `05/14/2023`: a month over 12 is not one, so the order is month first.
+            (d, mo) if mo > 12 && d <= 12 => (mo, d),
+            pair => pair,
+        };
+        if let Some(date) = build(num("y")?, month, day, num("h"), num("mi"), num("s")) {
+            let end = c.get(0)?.end();
+            return Some(DateMatch {
+                date,
+                start: c.name("d")?.start(),
+                end: if c.name("h").is_some() {
+                    end
+                } else {
+                    c.name("y")?.end()
+                },
+            });
+        }
     }
     let year = context_year.filter(|_| has_digit && line.contains(':'))?;
     let c = MONTH_DAY.captures(line)?;
@@ -246,6 +279,17 @@ mod tests {
             rfc("2024年02月29日10时30分").unwrap(),
             "2024-02-29T10:30:00+08:00"
         );
+    }
+
+    #[test]
+    fn reads_day_first_dates() {
+        assert_eq!(
+            rfc("| 某某 | 03-06-2024 18:05 |").unwrap(),
+            "2024-06-03T18:05:00+08:00"
+        );
+        assert_eq!(rfc("更新於 21/11/2022").unwrap(), "2022-11-21");
+        assert_eq!(rfc("11/21/2022").unwrap(), "2022-11-21");
+        assert_eq!(rfc("31-02-2023"), None);
     }
 
     #[test]

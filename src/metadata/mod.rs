@@ -1,4 +1,4 @@
-//! Metadata of an article: bylines, dates, organisations, places, quantities, documents,
+//! Metadata of an article: bylines, outlets, dates, organisations, places, quantities, documents,
 //! keywords, summary and fingerprint.
 
 pub mod byline;
@@ -8,6 +8,7 @@ pub mod fingerprint;
 pub mod keywords;
 pub mod mentions;
 pub mod organizations;
+pub mod outlet;
 pub mod places;
 pub mod quantities;
 pub mod summary;

@@ -55,6 +55,18 @@ pub struct FlatPage {
     pub hints: Hints,
 }
 
+/// Whether text handed in as plain text is a saved page's markup (`<?xml …`, `<!DOCTYPE html>`,
+/// `<html>`, WAP's `<wml>`): crawlers often store the raw page where the text belongs.
+pub fn is_markup(text: &str) -> bool {
+    let head = text
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+        .as_bytes();
+    ["<?xml", "<!doctype", "<html", "<wml"].iter().any(|p| {
+        head.get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
+    })
+}
+
 /// Flattens an HTML document to lines of text and metadata hints.
 pub fn flatten(html: &str) -> FlatPage {
     let doc = Html::parse_document(html);
@@ -393,6 +405,20 @@ fn collapse(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tells_markup_from_text() {
+        assert!(is_markup(
+            "\u{FEFF}<!DOCTYPE html><html><body>正文</body></html>"
+        ));
+        assert!(is_markup(
+            "  <?xml version=\"1.0\"?><wml><card title=\"标题\"></card></wml>"
+        ));
+        assert!(is_markup("<HTML><p>正文</p></HTML>"));
+        assert!(!is_markup("<标题>某市开展电梯检查"));
+        assert!(!is_markup("某市开展电梯检查 <b>"));
+        assert!(!is_markup("<h"));
+    }
 
     #[test]
     fn reads_main_content_and_meta() {

@@ -3,6 +3,7 @@
 
 use crate::metadata::byline::{self, Role};
 use crate::metadata::date::{self, PageDate};
+use crate::metadata::outlet;
 
 /// What the page says about itself, read from its layout. Values are as printed (original script).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -43,6 +44,10 @@ const FURNITURE_PREFIXES: &[&str] = &[
     "一键分享",
     "『相关",
     "【相关",
+    "【热门",
+    "【推荐",
+    "【延伸阅读",
+    "热门报道",
     "[相关",
     "相关阅读",
     "相关新闻",
@@ -160,6 +165,9 @@ const HEADER_FURNITURE_PREFIXES: &[&str] = &[
     "注册",
     "设为首页",
     "加入收藏",
+    "欢迎访问",
+    "欢迎光临",
+    "欢迎来到",
 ];
 
 const BULLETS: &[char] = &[
@@ -199,6 +207,7 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
                 }
             }
             Kind::Byline => fields.read(&aligned, line, context_year),
+            Kind::Text if has_name_credit(line) => fields.read(&aligned, line, context_year),
             Kind::Text if is_reporter_line(line) => {
                 if let Some((names, _)) = byline::lead_reporters(line) {
                     for name in names {
@@ -213,8 +222,15 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
                     for rest in [&line[..found.start], &line[found.end..]] {
                         fields.read(&aligned, rest, context_year);
                         let unlabelled = rest.trim_matches(|c: char| c.is_whitespace() || c == '|');
-                        if byline::credits(rest).is_empty() && is_media_name(unlabelled) {
+                        let labelled = !byline::credits(rest).is_empty();
+                        if !labelled && byline::is_person_name(unlabelled) {
+                            // `| 王某 | 14-05-2023 05:44 |`: the writer beside the date.
+                            fields.add(Role::Author, aligned.original(unlabelled));
+                        } else if !labelled && is_media_name(unlabelled) {
                             fields.date_line_source.get_or_insert(unlabelled);
+                        } else if !labelled && let Some(at) = glued_source_label(rest) {
+                            // `体育资讯来源:新华社 2019年…`: a column word glued to the label.
+                            fields.read(&aligned, &rest[at..], context_year);
                         }
                         if let Some(site) = trailing_site(rest) {
                             fields
@@ -269,6 +285,10 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
                     fields.read(&aligned, trim_brackets(line), context_year);
                 } else if !body_lines.is_empty() && is_source_note(line) {
                     fields.note_source.get_or_insert(trim_brackets(line));
+                } else if !body_lines.is_empty()
+                    && let Some(org) = outlet::reprint_source(line)
+                {
+                    fields.reprint_source.get_or_insert(org);
                 } else if !body_lines.is_empty() && is_date_only(line) && line.chars().count() <= 20
                 {
                     signature_date = date::find_date(line, context_year).map(|m| m.date);
@@ -307,6 +327,8 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
             Kind::Text => {
                 if let Some(found) = date_line(line, context_year) {
                     fields.late_date.get_or_insert(found.date);
+                } else if let Some(org) = outlet::reprint_source(line) {
+                    fields.reprint_source.get_or_insert(org);
                 }
             }
             Kind::Empty | Kind::Furniture => {}
@@ -338,10 +360,15 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
             }
             page.lead_offset = end;
         }
-        if let Some(source) = byline::lead_source(first) {
+        if let Some(source) = outlet::lead_source(first) {
             fields.lead_source.get_or_insert(source);
         }
     }
+    // `某某新闻记者了解到`, `新华社记者 李某 摄`: the outlet whose reporter the opening credits.
+    let reporter_outlet = body_lines
+        .iter()
+        .take(4)
+        .find_map(|line| outlet::reporter_outlet(line));
 
     if page.title.is_none()
         && let Some(first) = body_lines.first()
@@ -350,6 +377,7 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
             .and_then(|r| r.split_once('】'))
             .map(|(t, _)| t)
         && (6..=60).contains(&inner.chars().count())
+        && is_title_like(inner)
     {
         // A news flash: `【标题】正文…`.
         page.title = Some(aligned.original(inner).to_string());
@@ -363,9 +391,11 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
         .or(hints.published_at);
     let source = fields
         .source
+        .or(fields.reprint_source)
         .or(fields.date_line_source)
         .or(fields.note_source)
-        .or(fields.lead_source);
+        .or(fields.lead_source)
+        .or(reporter_outlet);
     page.source = source.map(|s| aligned.original(s).to_string());
     page.authors = if fields.authors.is_empty() {
         hints.authors
@@ -373,7 +403,12 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
         fields.authors
     };
     page.reporters = fields.reporters;
-    page.editors = fields.editors;
+    // `编辑:X 审核:Y` names Y as the approver; `审核:Y` alone names the page's editor.
+    page.editors = if fields.editors.is_empty() {
+        fields.reviewers
+    } else {
+        fields.editors
+    };
     page.site = fields.site.or(hints.site);
     page.column = page.column.or(hints.column);
     page
@@ -427,7 +462,9 @@ fn classify(line: &str) -> Kind {
     }
     // The prefix and line lists are only worth scanning when one of them starts like the line.
     let listed = LISTED_FIRST_CHARS.contains(&first);
-    if listed && FURNITURE_PREFIXES.iter().any(|p| line.starts_with(p)) || is_comment_counter(line)
+    if listed && FURNITURE_PREFIXES.iter().any(|p| line.starts_with(p))
+        || is_comment_counter(line)
+        || is_pager(line)
     {
         return Kind::FurnitureStart;
     }
@@ -443,6 +480,11 @@ fn classify(line: &str) -> Kind {
         return Kind::Furniture;
     }
     if line.starts_with(BULLETS) && line.chars().count() <= 60 {
+        // `□记者 王某`: newspaper pages mark the credit line with a box.
+        let rest = line.trim_start_matches(BULLETS).trim_start();
+        if rest.chars().count() <= 30 && is_byline(rest) {
+            return Kind::Byline;
+        }
         return Kind::Bullet;
     }
     if is_byline(line) {
@@ -469,6 +511,16 @@ fn at_most_chars(line: &str, max: usize) -> bool {
     line.len() <= max || (line.len() <= 4 * max && line.chars().count() <= max)
 }
 
+/// `Page 1 of 3`, `第1页 共3页`, `共5页`: the pager under a story split over pages.
+fn is_pager(line: &str) -> bool {
+    line.len() <= 40
+        && ((line.starts_with("Page ") && line.contains(" of "))
+            || (line.contains('页')
+                && (line.starts_with("第") || line.starts_with("共"))
+                && line.contains(|c: char| c.is_ascii_digit())
+                && line.contains("共")))
+}
+
 /// `0条评论`, `评论(12)`, `已有3人参与`.
 fn is_comment_counter(line: &str) -> bool {
     at_most_chars(line, 30) && (line.contains("条评论") || line.starts_with("评论("))
@@ -477,17 +529,37 @@ fn is_comment_counter(line: &str) -> bool {
 /// A navigation row (`新闻 | 滚动 | 上海 | 政务`), a spam row of `_`-joined phrases, or leftover
 /// HTML tags.
 fn is_navigation(line: &str) -> bool {
-    let separators = line.bytes().filter(|&b| b == b'|' || b == b'_').count();
+    const SEPARATORS: [char; 3] = ['|', '_', '丨'];
+    let separators =
+        line.bytes().filter(|&b| b == b'|' || b == b'_').count() + line.matches('丨').count();
     if separators >= 3 {
         let pieces = line
-            .split(['|', '_'])
+            .split(SEPARATORS)
             .filter(|p| !p.trim().is_empty())
             .count();
         if pieces >= 3 && line.chars().count() / pieces <= 14 {
             return true;
         }
     }
-    line.contains('<') && line.contains('>') && line.contains("</")
+    (line.contains('<') && line.contains('>') && line.contains("</")) || is_menu_row(line)
+}
+
+/// A menu of section names separated by spaces: `最新 原创 专题 新经济 曝光台 温州 绍兴 …`.
+/// Eight or more short words and no punctuation of running text.
+fn is_menu_row(line: &str) -> bool {
+    // Eight words need seven spaces; most lines have far fewer.
+    if line.bytes().filter(|&b| b == b' ').count() < 7
+        || line.contains([',', '。', ':', '、', ';', '?', '!', '“'])
+    {
+        return false;
+    }
+    let mut words = 0;
+    let mut chars = 0;
+    for word in line.split_whitespace() {
+        words += 1;
+        chars += word.chars().count();
+    }
+    words >= 8 && chars <= words * 4
 }
 
 /// `新闻中心 >> 市场监管 >> 认证认可`: two or more `>` separators on a short line.
@@ -536,8 +608,10 @@ fn is_byline(line: &str) -> bool {
     let credits = byline::credits(line);
     // A name credit runs into prose: `(记者 王某)近日,某市…` is a lead, not a byline.
     if credits.iter().any(|c| {
-        matches!(c.role, Role::Reporter | Role::Author | Role::Editor)
-            && c.value.chars().count() > 24
+        matches!(
+            c.role,
+            Role::Reporter | Role::Author | Role::Editor | Role::Reviewer
+        ) && c.value.chars().count() > 24
     }) {
         return false;
     }
@@ -559,6 +633,30 @@ fn is_byline(line: &str) -> bool {
         && credits.iter().any(|c| c.role != Role::Other || chars <= 40)
 }
 
+/// A header line carrying a labelled name or source after other words:
+/// `7 要闻 本版编辑:王某` on a scanned newspaper page. Such a line is not a headline.
+fn has_name_credit(line: &str) -> bool {
+    line.chars().count() <= 60
+        && byline::credits(line).iter().any(|c| {
+            matches!(
+                c.role,
+                Role::Editor | Role::Reviewer | Role::Reporter | Role::Author | Role::Source
+            ) && !byline::names(c.value).is_empty()
+                && c.value.chars().count() <= 24
+        })
+}
+
+/// Where `来源:` starts on a date line that glues it to a column word (`体育资讯来源:新华社`);
+/// not a picture or data credit (`图片来源:`, `数据来源:`).
+fn glued_source_label(rest: &str) -> Option<usize> {
+    let at = rest.find("来源:")?;
+    let before = &rest[..at];
+    (!["图片", "图", "数据", "资料", "视频"]
+        .iter()
+        .any(|w| before.ends_with(w)))
+    .then_some(at)
+}
+
 /// A credit line in brackets at the end of the body: `(责任编辑:王某)`, `【编辑:李某】`.
 fn is_trailing_credit(line: &str) -> bool {
     let inner = trim_brackets(line);
@@ -576,8 +674,10 @@ fn find_first_paragraph(lines: &[&str], kinds: &[Kind]) -> usize {
         let line = lines[i];
         let chars = line.chars().count();
         kinds[i] == Kind::Text
-            && !is_date_only(line)
             && (chars >= 50 || line.contains('。') || (chars >= 30 && line.contains([',', '，'])))
+            && !is_date_only(line)
+            // `http://… 2003年09月22日08:32 某某网`: a long date line, not prose.
+            && (line.contains(',') || date_line(line, None).is_none())
     };
     if let Some(i) = (0..lines.len()).find(|&i| is_paragraph(i)) {
         return i;
@@ -607,12 +707,33 @@ fn is_title_like(line: &str) -> bool {
     let title = clean_title(line);
     let chars = title.chars().count();
     let han = title.chars().filter(|&c| super::is_han(c)).count();
+    // Latin names count against the share of Han: `某品牌 召回 Model X 涉及百万部电动车`.
     (5..=80).contains(&chars)
-        && han * 2 >= chars
+        && han >= 4
+        && han * 3 >= chars
+        && !opens_like_a_sentence(title)
         && !title.ends_with(['。', ':'])
         && title.matches('。').count() <= 1
         && !is_site_name(title)
         && !is_bracketed(title)
+}
+
+/// `近日,某局发布…`: a lead's opening clause (a time word and a comma), not a headline.
+fn opens_like_a_sentence(line: &str) -> bool {
+    [
+        "近日,",
+        "日前,",
+        "昨天,",
+        "昨日,",
+        "今天,",
+        "今日,",
+        "近期,",
+        "目前,",
+        "据悉,",
+        "据了解,",
+    ]
+    .iter()
+    .any(|w| line.starts_with(w))
 }
 
 /// `(资料图)`, `【图】`: a caption, not a headline.
@@ -765,10 +886,14 @@ struct Fields<'s> {
     note_source: Option<&'s str>,
     /// The organisation of a dateline lead (`新华社北京…电`).
     lead_source: Option<&'s str>,
+    /// The outlet a reprint notice names (`文章来源于某某日报`).
+    reprint_source: Option<&'s str>,
     site: Option<String>,
     authors: Vec<String>,
     reporters: Vec<String>,
     editors: Vec<String>,
+    /// Names signed off with `审核`: the editors when no editor is credited.
+    reviewers: Vec<String>,
 }
 
 impl<'s> Fields<'s> {
@@ -777,6 +902,7 @@ impl<'s> Fields<'s> {
             Role::Author => &mut self.authors,
             Role::Reporter => &mut self.reporters,
             Role::Editor => &mut self.editors,
+            Role::Reviewer => &mut self.reviewers,
             Role::Source | Role::Date | Role::Other => return,
         };
         push_unique(list, name.to_string());
@@ -800,7 +926,11 @@ impl<'s> Fields<'s> {
                 }
                 Role::Other => {}
                 role => {
-                    for name in byline::names(strip_date(credit.value, context_year)) {
+                    let mut value = strip_date(credit.value, context_year);
+                    if role == Role::Author {
+                        value = byline::without_photographer(value);
+                    }
+                    for name in byline::names(value) {
                         self.add(role, aligned.original(name));
                     }
                 }
@@ -877,6 +1007,131 @@ mod tests {
         assert!(page.body.starts_with("本报讯"));
         assert!(page.body.ends_with("督促整改。"));
         assert!(page.body[page.lead_offset..].starts_with("近日"));
+    }
+
+    #[test]
+    fn a_long_date_line_is_not_the_first_paragraph() {
+        let text = "某市体育中心举行全民健身长跑活动\n\
+                    http://sports.example.com.cn 2008年05月04日09:15 某某网 | |\n\
+                    某某网某市5月3日电(记者顾望)3日上午,某市全民健身长跑活动在体育中心鸣枪起跑,近万名市民参加。\n";
+        let page = read_page(text, Hints::default());
+        assert_eq!(
+            page.title.as_deref(),
+            Some("某市体育中心举行全民健身长跑活动")
+        );
+        assert_eq!(
+            page.published_at.unwrap().to_rfc3339(),
+            "2008-05-04T09:15:00+08:00"
+        );
+        assert_eq!(page.source.as_deref(), Some("某某网"));
+        assert_eq!(page.reporters, vec!["顾望"]);
+    }
+
+    #[test]
+    fn banners_menus_and_spam_rows_are_not_the_article() {
+        let text = "欢迎访问某某认证咨询有限公司网站!提供质量体系认证、产品认证、服务认证等咨询服务,欢迎来电。\n\
+                    热门丨在线看丨免费下载丨高清丨最新章节丨\n\
+                    要闻 原创 专题 评论 视频 图片 财经 体育 文化 本地\n\
+                    首页 >> 资讯 >> 正文\n\
+                    市场监管总局发布新版认证目录\n\
+                    发布时间:2024-02-20 10:00\n\
+                    近日,市场监管总局发布新版认证目录,共调整产品类别12个,自发布之日起施行。\n";
+        let page = read_page(text, Hints::default());
+        assert_eq!(page.title.as_deref(), Some("市场监管总局发布新版认证目录"));
+        assert!(page.body.starts_with("近日"));
+    }
+
+    #[test]
+    fn a_sign_off_names_the_editor_only_when_no_editor_is_credited() {
+        let body =
+            "某区市场监管局近日对辖区内32家农贸市场开展计量器具专项检查,共检定电子秤416台。\n";
+        let with_editor =
+            format!("某区开展计量器具专项检查\n2024-03-14 10:02\n{body}责任编辑:林雨 审核:周岚\n");
+        assert_eq!(
+            read_page(&with_editor, Hints::default()).editors,
+            vec!["林雨"]
+        );
+        let sign_off_only =
+            format!("某区开展计量器具专项检查\n2024-03-14 10:02\n{body}审核:周岚\n");
+        assert_eq!(
+            read_page(&sign_off_only, Hints::default()).editors,
+            vec!["周岚"]
+        );
+    }
+
+    #[test]
+    fn a_header_line_with_a_credit_is_not_the_title() {
+        let text = "2024年03月14日 星期四\n12 城事 本版编辑:林雨\n\
+                    本报讯 近日,某区对辖区内32家农贸市场开展计量器具专项检查,共检定电子秤416台,合格率98%。\n";
+        let page = read_page(text, Hints::default());
+        assert_eq!(page.title, None);
+        assert_eq!(page.editors, vec!["林雨"]);
+    }
+
+    #[test]
+    fn a_lead_sentence_or_a_latin_tag_is_not_the_title() {
+        let text = "近5万辆电动车被召回,快看有你的吗?\n发表于: 2024-01-08\n\
+                    近日,某局发布召回公告\n涉及多个品牌。\n\
+                    自2024年1月8日起,召回2021年至2023年生产的部分电动自行车,共计48000余辆。本次召回范围内的车辆电池存在安全隐患。\n";
+        let page = read_page(text, Hints::default());
+        assert_eq!(
+            page.title.as_deref(),
+            Some("近5万辆电动车被召回,快看有你的吗?")
+        );
+        let text = "【TECHNOW】随着新一代芯片相继发布,手机市场迎来新一轮旗舰机热潮,多家厂商宣布新机将于本月发布。";
+        assert_eq!(read_page(text, Hints::default()).title, None);
+    }
+
+    #[test]
+    fn reads_what_the_date_line_shows_beside_the_date() {
+        let page = read_page(
+            "某品牌 召回 Model Q 涉及十万部电动车\n| 陈家朗 | 08-05-2024 10:15 |\n\
+             某品牌近日向监管部门备案召回计划,涉及十万部电动车,原因是部分车辆的制动软件存在缺陷,需要远程升级。\n",
+            Hints::default(),
+        );
+        assert_eq!(
+            page.title.as_deref(),
+            Some("某品牌 召回 Model Q 涉及十万部电动车")
+        );
+        assert_eq!(page.authors, vec!["陈家朗"]);
+        assert_eq!(page.source, None);
+        assert_eq!(
+            page.published_at.unwrap().to_rfc3339(),
+            "2024-05-08T10:15:00+08:00"
+        );
+        // A column word glued to the source label.
+        let page = read_page(
+            "某市马拉松鸣枪开跑\n体育资讯来源:新华社 2024年04月14日 15:19 A-A+\n\
+             新华网体育某市4月14日电 2024某市马拉松14日上午7:30鸣枪起跑,三万名跑者参赛。\n",
+            Hints::default(),
+        );
+        assert_eq!(page.source.as_deref(), Some("新华社"));
+    }
+
+    #[test]
+    fn reads_sources_from_notices_and_captions() {
+        let text = "据媒体报道,某县一家酒店婚宴后多名宾客出现腹泻症状,当地已成立调查组。\n\
+                    截至目前,所有患者均已痊愈。\n\
+                    文章来源于南江晚报,如有侵权请联系删除。本文仅代表作者观点。\n";
+        let page = read_page(text, Hints::default());
+        assert_eq!(page.source.as_deref(), Some("南江晚报"));
+        assert!(page.body.ends_with("痊愈。"));
+        let text = "\n3月2日,游客在古镇游览,感受春日气息。\n\n\
+                    3月2日,古镇河道两岸花开正盛。中新社记者 邬启明 摄\n";
+        let page = read_page(text, Hints::default());
+        assert_eq!(page.source.as_deref(), Some("中新社"));
+        assert_eq!(page.reporters, vec!["邬启明"]);
+    }
+
+    #[test]
+    fn the_pager_and_a_bracketed_heading_end_the_article() {
+        let text = "某地开展春季消防检查\n2024-03-01\n\
+                    近日,某地消防救援大队对辖区人员密集场所开展春季消防安全检查,共检查单位38家,督促整改隐患61处。\n\
+                    【热门报道】\n·另一条新闻标题在这里\nPage 1 of 3\n";
+        let page = read_page(text, Hints::default());
+        assert!(page.body.ends_with("隐患61处。"));
+        assert!(is_pager("第1页 共3页"));
+        assert!(!is_pager("第一页的内容"));
     }
 
     #[test]
