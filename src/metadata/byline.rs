@@ -264,7 +264,7 @@ const ROLE_WORDS: &[&str] = &[
 /// The role words of [`ROLE_WORDS`] that credit reporters.
 const REPORTER_WORDS: &[&str] = ROLE_WORDS.split_at(9).0;
 
-/// Common Chinese surnames, for splitting names printed without a separator (`江泓黎大东`).
+/// Common Chinese surnames, for splitting names printed without a separator (`罗宇钟大伟`).
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
 
 /// Splits a credited value into names: `王某 李某`, `王某、李某`, `本报记者 王某`; returns
@@ -383,7 +383,7 @@ fn is_weekday(s: &str) -> bool {
     })
 }
 
-/// `江泓黎大东` → `江泓`, `黎大东`: five or six characters with no separator split where the
+/// `罗宇钟大伟` → `罗宇`, `钟大伟`: five or six characters with no separator split where the
 /// second part starts with a common surname and both parts are two or three characters long.
 fn split_joined(piece: &str) -> Vec<&str> {
     let chars: Vec<(usize, char)> = piece.char_indices().collect();
@@ -579,8 +579,8 @@ mod tests {
         assert_eq!(n, vec!["王某", "李某"]);
         let (n, _) = lead_reporters("记者 张三 报道:日前,").unwrap();
         assert_eq!(n, vec!["张三"]);
-        let (n, _) = lead_reporters("新华网成都3月22日电(记者江泓黎大东) 自国务院").unwrap();
-        assert_eq!(n, vec!["江泓", "黎大东"]);
+        let (n, _) = lead_reporters("新华网西宁4月9日电(记者罗宇钟大伟) 4月以来,").unwrap();
+        assert_eq!(n, vec!["罗宇", "钟大伟"]);
         assert!(lead_reporters("近日,市场监管总局(国家认监委)发布").is_none());
     }
 

@@ -49,7 +49,7 @@ const NOT_MEDIA_ENDINGS: &[&str] = &[
 ];
 
 /// The news organisation of a dateline lead: `新华社北京10月12日电`, `中国经济网北京5月28日讯`,
-/// `临汾新闻网讯`, `央广网河南分网消息`, `据新华社电`; or of a lead that opens on the outlet's
+/// `运城新闻网讯`, `央广网河南分网消息`, `据新华社电`; or of a lead that opens on the outlet's
 /// name before the time of the news: `某某融媒近日,`. Not `本报讯` (the page's own paper).
 pub fn lead_source(paragraph: &str) -> Option<&str> {
     let head_end = paragraph
@@ -253,12 +253,12 @@ mod tests {
             Some("新华社")
         );
         assert_eq!(
-            lead_source("中国经济网北京5月28日讯(记者 佟明彪)今日"),
-            Some("中国经济网")
+            lead_source("东方财经网北京6月3日讯(记者 骆一鸣)今日"),
+            Some("东方财经网")
         );
         assert_eq!(
-            lead_source("临汾新闻网讯 (记者 苏亚兵) 8月31日"),
-            Some("临汾新闻网")
+            lead_source("运城新闻网讯 (记者 石磊) 9月2日"),
+            Some("运城新闻网")
         );
         assert_eq!(
             lead_source("央广网河南分网消息 昨日,"),
