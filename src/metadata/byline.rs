@@ -503,12 +503,13 @@ pub fn trailing_reporters(line: &str) -> Vec<&str> {
     if tail.is_empty() || !tail.starts_with([' ', ':']) && line[..at].chars().count() > 16 {
         return Vec::new();
     }
-    let pieces = names(tail);
-    let words = tail.split_whitespace().count();
-    if pieces.is_empty() || words > 4 || tail.chars().count() > 20 || tail.contains(['。', ',']) {
+    if tail.chars().count() > 20
+        || tail.contains(['。', ','])
+        || tail.split_whitespace().count() > 4
+    {
         return Vec::new();
     }
-    pieces
+    names(tail)
 }
 
 #[cfg(test)]

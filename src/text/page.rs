@@ -289,8 +289,7 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
                     && let Some(org) = outlet::reprint_source(line)
                 {
                     fields.reprint_source.get_or_insert(org);
-                } else if !body_lines.is_empty() && is_date_only(line) && line.chars().count() <= 20
-                {
+                } else if !body_lines.is_empty() && at_most_chars(line, 20) && is_date_only(line) {
                     signature_date = date::find_date(line, context_year).map(|m| m.date);
                 } else if credits.is_empty() || line.chars().count() > 24 {
                     body_lines.push(line);
@@ -690,7 +689,9 @@ fn find_first_paragraph(lines: &[&str], kinds: &[Kind]) -> usize {
 }
 
 fn is_date_only(line: &str) -> bool {
-    date::find_date(line, None).is_some_and(|m| line.len() - (m.end - m.start) < 40)
+    // Past this length the date itself would have to be longer than any printed date.
+    line.len() < 40 + 160
+        && date::find_date(line, None).is_some_and(|m| line.len() - (m.end - m.start) < 40)
 }
 
 /// A date on a short line that is about the page (not a sentence mentioning a date).
