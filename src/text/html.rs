@@ -76,7 +76,8 @@ pub fn flatten(html: &str) -> FlatPage {
         let sel = Selector::parse(&format!("meta[{attr}=\"{name}\"]")).ok()?;
         doc.select(&sel)
             .find_map(|m| m.value().attr("content"))
-            .map(|c| super::normalize(c.trim()))
+            // A value is one line, however the attribute was wrapped (or left unclosed).
+            .map(|c| super::normalize(collapse(c).trim()))
             .filter(|c| !c.is_empty())
     };
     let first_text = |css: &str| -> Option<String> {
@@ -418,6 +419,16 @@ mod tests {
         assert!(!is_markup("<标题>某市开展电梯检查"));
         assert!(!is_markup("某市开展电梯检查 <b>"));
         assert!(!is_markup("<h"));
+    }
+
+    #[test]
+    fn meta_values_are_one_line() {
+        // A wrapped attribute, and one left unclosed that runs into the body.
+        let html = "<html><head><meta property=\"og:title\" content=\"某市开展\n电梯检查\">\
+                    <meta name=\"author\" content=\"王某\n李某</head><body><p>正文</p></body></html>";
+        let page = flatten(html);
+        assert_eq!(page.hints.title.as_deref(), Some("某市开展 电梯检查"));
+        assert!(page.hints.authors.iter().all(|a| !a.contains('\n')));
     }
 
     #[test]
