@@ -90,12 +90,8 @@ const STOP_WORDS: &[&str] = &[
     "表示", "目前", "同时", "其中", "一些", "如果", "因为", "所以", "但是", "可以", "就是", "还是",
 ];
 
-/// Whether a word can be a term: it has a letter or ideograph and is not a stop word.
-pub fn is_content_word(word: &str) -> bool {
-    is_content_token(word, unigram_key(word))
-}
-
-/// [`is_content_word`] for a word whose [`unigram_key`] is known: stop words are found by key.
+/// Whether a token can be a term: it has a letter or ideograph and is not a stop word (found by
+/// the token's [`unigram_key`]).
 fn is_content_token(word: &str, key: u64) -> bool {
     let Some(first) = word.chars().next() else {
         return false;
@@ -235,11 +231,22 @@ pub fn passages(text: &str, start: usize) -> Vec<(usize, usize)> {
 
 /// The hits of each passage (a hit belongs to the passage its first word starts in).
 pub fn split_hits(hits: &[TermHit], passages: &[(usize, usize)]) -> Vec<Vec<TermHit>> {
+    split_by_passage(hits, |h| h.start, passages)
+}
+
+/// `items` grouped by the passage that the byte offset `start` of each falls in; items outside
+/// every passage are dropped.
+fn split_by_passage<T: Copy>(
+    items: &[T],
+    start: impl Fn(&T) -> usize,
+    passages: &[(usize, usize)],
+) -> Vec<Vec<T>> {
     let mut out = vec![Vec::new(); passages.len()];
-    for &hit in hits {
-        let i = passages.partition_point(|&(from, _)| from <= hit.start);
-        if i > 0 && hit.start < passages[i - 1].1 {
-            out[i - 1].push(hit);
+    for item in items {
+        let at = start(item);
+        let i = passages.partition_point(|&(from, _)| from <= at);
+        if i > 0 && at < passages[i - 1].1 {
+            out[i - 1].push(*item);
         }
     }
     out
@@ -384,16 +391,9 @@ pub struct Located {
     pub end: usize,
 }
 
-/// The located hits of each passage (a hit belongs to the passage its first word starts in).
+/// The located hits of each passage (see [`split_hits`]).
 pub fn split_located(located: &[Located], passages: &[(usize, usize)]) -> Vec<Vec<Located>> {
-    let mut out = vec![Vec::new(); passages.len()];
-    for &hit in located {
-        let i = passages.partition_point(|&(from, _)| from <= hit.start);
-        if i > 0 && hit.start < passages[i - 1].1 {
-            out[i - 1].push(hit);
-        }
-    }
-    out
+    split_by_passage(located, |l| l.start, passages)
 }
 
 #[cfg(test)]

@@ -106,8 +106,8 @@ impl Tagger {
         Ok(tagger)
     }
 
-    /// Builds the lazily built tables and regexes now, so that the first request does not pay
-    /// for them.
+    /// Builds the process's lazily built tables and regexes now, so that the first request does
+    /// not pay for them.
     fn warm_up(&self) {
         text::script::warm_up();
         let page = "標題\n2023年9月25日 16:19 来源:本网\n本报讯(记者 张三)某某局发布《通知》,共3起。\n责任编辑:李四";
@@ -119,12 +119,11 @@ impl Tagger {
     pub fn reload(path: &Path, current: &Tagger) -> Result<Self> {
         let model = Model::from_file(ModelFile::load(path)?);
         if model.user_dict == current.model.user_dict {
-            let tagger = Self {
+            // The tables warm_up builds are the process's, built when `current` was.
+            return Ok(Self {
                 segmenter: current.segmenter.clone(),
                 model,
-            };
-            tagger.warm_up();
-            return Ok(tagger);
+            });
         }
         Self::new(model)
     }
@@ -258,7 +257,7 @@ impl Tagger {
             summary: summary::summarize(lead),
             char_count: body.chars().count() as u32,
             // The lead credit (`本报讯(记者 X)`) differs between reposts of one story.
-            fingerprint: fingerprint::simhash_keyed(
+            fingerprint: fingerprint::simhash(
                 body_tokens
                     .iter()
                     .zip(body_keys)

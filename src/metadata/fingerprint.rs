@@ -7,13 +7,10 @@ use crate::features::KeyMap;
 /// products, places) recur through it and carry the hash, while a different lead credit, an
 /// edited phrase or a dropped sentence changes little: reposts land within a few bits,
 /// unrelated stories about 32 bits apart.
-pub fn simhash<'a>(words: impl Iterator<Item = &'a str>) -> u64 {
-    simhash_keyed(words.map(|w| (w, crate::features::unigram_key(w))))
-}
-
-/// [`simhash`] of words given with their [`unigram_key`](crate::features::unigram_key)s, which
-/// the pipeline has computed already. Words are counted by key, and the bits come from it.
-pub fn simhash_keyed<'a>(words: impl Iterator<Item = (&'a str, u64)>) -> u64 {
+///
+/// Words come with their [`unigram_key`](crate::features::unigram_key)s, which the pipeline has
+/// computed already; words are counted by key, and the bits come from it.
+pub fn simhash<'a>(words: impl Iterator<Item = (&'a str, u64)>) -> u64 {
     let mut tf: KeyMap<u32> = KeyMap::default();
     for (_, key) in words.filter(|(w, _)| w.len() > 3 && w.chars().any(crate::text::is_han)) {
         *tf.entry(key).or_insert(0) += 1;
@@ -71,6 +68,11 @@ pub fn finalize(mut h: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::unigram_key;
+
+    fn keyed(words: &[String]) -> impl Iterator<Item = (&str, u64)> {
+        words.iter().map(|w| (w.as_str(), unigram_key(w)))
+    }
 
     #[test]
     fn small_edits_move_few_bits() {
@@ -78,11 +80,8 @@ mod tests {
         let b = a.replacen("组织", "部署", 1);
         let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         let (wa, wb) = (words(&a), words(&b));
-        let d = distance(
-            simhash(wa.iter().map(String::as_str)),
-            simhash(wb.iter().map(String::as_str)),
-        );
+        let d = distance(simhash(keyed(&wa)), simhash(keyed(&wb)));
         assert!(d <= 3, "{d}");
-        assert_eq!(simhash(["no", "chinese"].into_iter()), 0);
+        assert_eq!(simhash(keyed(&["no".into(), "chinese".into()])), 0);
     }
 }

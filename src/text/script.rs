@@ -59,28 +59,10 @@ pub fn to_simplified(text: &str) -> String {
 /// and never reach the converter's per-character hash lookups.
 fn needs_conversion(text: &str) -> bool {
     let map = &*CONVERTIBLE;
-    // Only three-byte characters convert; their lead byte is 0xE0..=0xEF.
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0xE0 {
-            i += 1;
-            continue;
-        }
-        if b < 0xF0 && i + 2 < bytes.len() {
-            let c = (u32::from(b & 0x0F) << 12)
-                | (u32::from(bytes[i + 1] & 0x3F) << 6)
-                | u32::from(bytes[i + 2] & 0x3F);
-            if map[(c >> 6) as usize] >> (c & 63) & 1 == 1 {
-                return true;
-            }
-            i += 3;
-        } else {
-            i += 4;
-        }
-    }
-    false
+    // Only three-byte characters (U+0800..=U+FFFF) convert.
+    text.chars()
+        .filter(|c| c.len_utf8() == 3)
+        .any(|c| map[c as usize >> 6] >> (c as u32 & 63) & 1 == 1)
 }
 
 /// One bit per BMP code point: set when the converter may change it, alone or in context.
