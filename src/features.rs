@@ -98,12 +98,11 @@ fn is_content_token(word: &str, key: u64) -> bool {
     };
     // Most words are Chinese: settle them without Unicode table lookups.
     let has_letter = crate::text::is_han(first)
-        || word
+        || word.chars().any(|c| {
+            crate::text::is_han(c) || !crate::text::is_wide_punctuation(c) && c.is_alphabetic()
+        }) && !word
             .chars()
-            .any(|c| crate::text::is_han(c) || c.is_alphabetic())
-            && !word
-                .chars()
-                .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation());
+            .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation());
     has_letter && !(word.len() <= 6 && STOP_KEYS.contains_key(&key))
 }
 
@@ -114,7 +113,8 @@ fn breaks_bigrams(word: &str) -> bool {
         if c.is_ascii() {
             c.is_ascii_punctuation()
         } else {
-            !crate::text::is_han(c) && !c.is_whitespace() && !c.is_alphanumeric()
+            crate::text::is_wide_punctuation(c)
+                || !crate::text::is_han(c) && !c.is_whitespace() && !c.is_alphanumeric()
         }
     })
 }
@@ -242,12 +242,23 @@ fn split_by_passage<T: Copy>(
     passages: &[(usize, usize)],
 ) -> Vec<Vec<T>> {
     let mut out = vec![Vec::new(); passages.len()];
+    // Items come nearly in text order: try the passage of the one before first.
+    let mut current = 0;
     for item in items {
         let at = start(item);
-        let i = passages.partition_point(|&(from, _)| from <= at);
-        if i > 0 && at < passages[i - 1].1 {
-            out[i - 1].push(*item);
+        let inside = |i: usize| {
+            passages
+                .get(i)
+                .is_some_and(|&(from, to)| from <= at && at < to)
+        };
+        if !inside(current) {
+            let i = passages.partition_point(|&(from, _)| from <= at);
+            if i == 0 || at >= passages[i - 1].1 {
+                continue;
+            }
+            current = i - 1;
         }
+        out[current].push(*item);
     }
     out
 }
@@ -345,14 +356,17 @@ impl Vocabulary {
     /// hit is looked up once, however many vectors it goes into.
     pub fn locate(&self, hits: &[TermHit]) -> Vec<Located> {
         hits.iter()
-            .filter_map(|hit| {
-                self.index.get(&hit.key).map(|&column| Located {
-                    column,
-                    start: hit.start,
-                    end: hit.end,
-                })
-            })
+            .filter_map(|&hit| self.locate_one(hit))
             .collect()
+    }
+
+    /// The hit with its column, if its term is in the vocabulary.
+    pub fn locate_one(&self, hit: TermHit) -> Option<Located> {
+        self.index.get(&hit.key).map(|&column| Located {
+            column,
+            start: hit.start as u32,
+            end: hit.end as u32,
+        })
     }
 
     /// The tf-idf vector of located hits: sublinear term frequency times IDF, L2-normalised.
@@ -371,7 +385,7 @@ impl Vocabulary {
             let first = located[(run[0] & 0xFFFF_FFFF) as usize];
             let tf = 1.0 + (run.len() as f32).ln();
             entries.push((first.column, tf * self.terms[first.column as usize].idf));
-            first_hit.push((first.start, first.end));
+            first_hit.push((first.start as usize, first.end as usize));
         }
         let norm = entries.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -383,17 +397,19 @@ impl Vocabulary {
     }
 }
 
-/// A term occurrence whose term is in the vocabulary: its column and byte range.
+/// A term occurrence whose term is in the vocabulary: its column and byte range (12 bytes: an
+/// article has thousands, and they are copied into the passages too). Offsets fit in `u32`:
+/// articles are limited to far less than 4 GiB (a gRPC message cannot be larger).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Located {
     pub column: u32,
-    pub start: usize,
-    pub end: usize,
+    pub start: u32,
+    pub end: u32,
 }
 
 /// The located hits of each passage (see [`split_hits`]).
 pub fn split_located(located: &[Located], passages: &[(usize, usize)]) -> Vec<Vec<Located>> {
-    split_by_passage(located, |l| l.start, passages)
+    split_by_passage(located, |l| l.start as usize, passages)
 }
 
 #[cfg(test)]

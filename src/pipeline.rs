@@ -50,7 +50,7 @@ pub fn prepare(raw: &str, format: Format) -> Prepared {
             (text::normalize(&flat.text), flat.hints)
         }
     };
-    let page = text::read_page(&flat, hints);
+    let (page, converted) = text::page::read_page_converting(&flat, hints);
     let mut classified = String::with_capacity(page.body.len() + 128);
     if let Some(title) = &page.title {
         classified.push_str(title);
@@ -58,7 +58,17 @@ pub fn prepare(raw: &str, format: Format) -> Prepared {
     }
     let body_start = classified.len();
     classified.push_str(&page.body);
-    let (simplified, script) = text::simplify(&classified);
+    // Title and body are cut from the page; only a title from the hints may be new text.
+    let (simplified, script) = if converted
+        || page
+            .title
+            .as_deref()
+            .is_some_and(text::script::needs_conversion)
+    {
+        text::simplify(&classified)
+    } else {
+        (classified.clone(), Script::Simplified)
+    };
     Prepared {
         page,
         text: classified,
@@ -150,9 +160,12 @@ impl Tagger {
     /// one vector per passage. `keys` are the tokens' [`features::token_keys`].
     pub fn features(&self, prepared: &Prepared, tokens: &[Token<'_>], keys: &[u64]) -> Features {
         let vocabulary = self.model.vocabulary();
-        let mut hits = Vec::with_capacity(tokens.len() * 2);
-        features::terms_keyed(tokens, keys, vocabulary.kinds(), |hit| hits.push(hit));
-        let located = vocabulary.locate(&hits);
+        // Hits are looked up as they come: most terms are not in the vocabulary, and keeping
+        // only the others saves writing and reading back a buffer twice the size.
+        let mut located = Vec::with_capacity(tokens.len());
+        features::terms_keyed(tokens, keys, vocabulary.kinds(), |hit| {
+            located.extend(vocabulary.locate_one(hit))
+        });
         let vector = vocabulary.vectorize_located(&located);
         let passages = if self.model.uses_passages() {
             features::split_located(

@@ -220,8 +220,13 @@ fn hanzi_number(s: &str) -> Option<u16> {
 pub fn dominant_year(text: &str) -> Option<u16> {
     let bytes = text.as_bytes();
     let mut counts: Vec<(u16, u32)> = Vec::new();
-    let mut i = 0;
-    while i + 4 < bytes.len() {
+    let mut from = 0;
+    // Years start with 1 or 2: jump from one to the next.
+    while let Some(found) = memchr::memchr2(b'1', b'2', &bytes[from..]) {
+        let i = from + found;
+        if i + 4 >= bytes.len() {
+            break;
+        }
         let w = &bytes[i..i + 4];
         if (w.starts_with(b"20") || w.starts_with(b"19"))
             && w.iter().all(u8::is_ascii_digit)
@@ -236,9 +241,9 @@ pub fn dominant_year(text: &str) -> Option<u16> {
                 Some((_, n)) => *n += 1,
                 None => counts.push((year, 1)),
             }
-            i += 4;
+            from = i + 4;
         } else {
-            i += 1;
+            from = i + 1;
         }
     }
     counts

@@ -1,7 +1,5 @@
 //! 64-bit SimHash of an article body, for near-duplicate detection across reposts.
 
-use crate::features::KeyMap;
-
 /// SimHash over the body's content words (two or more characters, with a Chinese character),
 /// each distinct word weighted by the cube of its count. A story's own words (its companies,
 /// products, places) recur through it and carry the hash, while a different lead credit, an
@@ -11,18 +9,28 @@ use crate::features::KeyMap;
 /// Words come with their [`unigram_key`](crate::features::unigram_key)s, which the pipeline has
 /// computed already; words are counted by key, and the bits come from it.
 pub fn simhash<'a>(words: impl Iterator<Item = (&'a str, u64)>) -> u64 {
-    let mut tf: KeyMap<u32> = KeyMap::default();
-    for (_, key) in words.filter(|(w, _)| w.len() > 3 && w.chars().any(crate::text::is_han)) {
-        *tf.entry(key).or_insert(0) += 1;
-    }
-    if tf.is_empty() {
+    // Counted by sorting the keys: cheaper than a hash map for an article's few hundred words.
+    let mut keys: Vec<u64> = words
+        .filter(|(w, _)| w.len() > 3 && w.chars().any(crate::text::is_han))
+        .map(|(_, key)| key)
+        .collect();
+    if keys.is_empty() {
         return 0;
     }
+    keys.sort_unstable();
     // A bit of the result is set when the words with that bit set outweigh those without:
-    // `2 × set > total`. Only set bits are visited.
+    // `2 × set > total`. Words seen once (most of them) are added to bit-sliced counters, a
+    // few operations per word; the others visit their set bits with their weight.
+    let mut once = SlicedCounter::default();
     let mut set = [0i64; 64];
     let mut total = 0i64;
-    for (hash, n) in tf {
+    for run in keys.chunk_by(|a, b| a == b) {
+        let (hash, n) = (run[0], run.len() as u32);
+        if n == 1 {
+            once.add(hash);
+            total += 1;
+            continue;
+        }
         let weight = i64::from(n * n * n);
         total += weight;
         let mut bits = hash;
@@ -31,10 +39,52 @@ pub fn simhash<'a>(words: impl Iterator<Item = (&'a str, u64)>) -> u64 {
             bits &= bits - 1;
         }
     }
-    set.iter().enumerate().fold(
-        0u64,
-        |acc, (bit, &s)| if 2 * s > total { acc | 1 << bit } else { acc },
-    )
+    let once = once.counts();
+    set.iter()
+        .zip(once)
+        .enumerate()
+        .fold(0u64, |acc, (bit, (&s, o))| {
+            if 2 * (s + o) > total {
+                acc | 1 << bit
+            } else {
+                acc
+            }
+        })
+}
+
+/// 64 counters, one per bit position, stored bit-sliced: `planes[i]` holds bit `i` of every
+/// counter, so adding a word is a ripple of carries across the planes.
+#[derive(Default)]
+struct SlicedCounter {
+    planes: [u64; 32],
+}
+
+impl SlicedCounter {
+    /// Adds one to the counter of every bit set in `bits`.
+    fn add(&mut self, bits: u64) {
+        let mut carry = bits;
+        for plane in &mut self.planes {
+            if carry == 0 {
+                break;
+            }
+            let next = *plane & carry;
+            *plane ^= carry;
+            carry = next;
+        }
+    }
+
+    /// The 64 counters, by bit position.
+    fn counts(&self) -> [i64; 64] {
+        let mut counts = [0i64; 64];
+        for (i, &plane) in self.planes.iter().enumerate() {
+            let mut bits = plane;
+            while bits != 0 {
+                counts[bits.trailing_zeros() as usize] += 1 << i;
+                bits &= bits - 1;
+            }
+        }
+        counts
+    }
 }
 
 /// Number of differing bits between two fingerprints.
@@ -72,6 +122,19 @@ mod tests {
 
     fn keyed(words: &[String]) -> impl Iterator<Item = (&str, u64)> {
         words.iter().map(|w| (w.as_str(), unigram_key(w)))
+    }
+
+    #[test]
+    fn sliced_counters_count_every_bit() {
+        let words = [u64::MAX, 0b1011, 1 << 63, 0, 0b10];
+        let mut sliced = SlicedCounter::default();
+        for _ in 0..1000 {
+            words.iter().for_each(|&w| sliced.add(w));
+        }
+        for (bit, count) in sliced.counts().into_iter().enumerate() {
+            let expected = words.iter().filter(|&&w| w >> bit & 1 == 1).count() as i64 * 1000;
+            assert_eq!(count, expected, "bit {bit}");
+        }
     }
 
     #[test]

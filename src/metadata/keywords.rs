@@ -95,8 +95,10 @@ pub fn keywords(
     text: &str,
     idf: impl Fn(u64) -> f32,
 ) -> Vec<(String, f32)> {
-    let mut counts: KeyMap<(u32, usize)> = KeyMap::default();
-    let mut order: Vec<(u64, &str, usize, usize)> = Vec::new();
+    // Sized for every token at once: growing the map rehashes it again and again.
+    let mut counts: KeyMap<(u32, usize)> =
+        KeyMap::with_capacity_and_hasher(tokens.len() / 2, Default::default());
+    let mut order: Vec<(u64, &str, usize, usize)> = Vec::with_capacity(tokens.len() / 2);
     for (i, (t, &key)) in tokens.iter().zip(keys).enumerate() {
         let w = t.word;
         // Two or more Chinese characters and nothing else (every one is three bytes).

@@ -87,11 +87,12 @@ pub fn quantities(
     simplified: &str,
     from: usize,
 ) -> Vec<Quantity> {
-    let chars: Vec<(usize, char)> = simplified[from..]
-        .char_indices()
-        .map(|(i, c)| (from + i, c))
-        .collect();
-    let byte_at = |k: usize| chars.get(k).map_or(simplified.len(), |&(i, _)| i);
+    let body = &simplified[from..];
+    // At most one character per byte; Chinese text has one per three.
+    // Byte offsets as u32 keep the table small (see `features::Located`).
+    let mut chars: Vec<(u32, char)> = Vec::with_capacity(body.len() / 2);
+    chars.extend(body.char_indices().map(|(i, c)| ((from + i) as u32, c)));
+    let byte_at = |k: usize| chars.get(k).map_or(simplified.len(), |&(i, _)| i as usize);
     let mut out = Vec::new();
     let mut k = 0;
     while k < chars.len() && out.len() < CAP {
@@ -159,7 +160,7 @@ pub fn quantities(
 /// Whether the number at `k..end` is an amount rather than part of a code, date, ordinal or
 /// quoted term: no letter, dash, colon or slash against an Arabic number (GB 2760-2014, 16:19,
 /// E7, 3C), no 第 or 星期 before a number, no opening quote before a Chinese numeral (“三包”).
-fn stands_alone(chars: &[(usize, char)], k: usize, end: usize, chinese: bool) -> bool {
+fn stands_alone(chars: &[(u32, char)], k: usize, end: usize, chinese: bool) -> bool {
     let at = |i: usize| chars.get(i).map(|&(_, c)| c);
     let prev = k.checked_sub(1).and_then(at);
     if chinese {
@@ -182,7 +183,7 @@ fn stands_alone(chars: &[(usize, char)], k: usize, end: usize, chinese: bool) ->
 
 /// An Arabic number at `k`: (digits as an integer, digits after the point, index after it).
 /// Commas group thousands only when three digits follow (1,200件; not 6213辆,2022).
-fn read_arabic(chars: &[(usize, char)], k: usize) -> Option<(u128, u32, usize)> {
+fn read_arabic(chars: &[(u32, char)], k: usize) -> Option<(u128, u32, usize)> {
     let digit = |i: usize| chars.get(i).and_then(|&(_, c)| c.to_digit(10));
     let mut mantissa: u128 = 0;
     let mut decimals = 0;
@@ -237,7 +238,7 @@ fn is_chinese_numeral(c: char) -> bool {
 /// A Chinese numeral at `k` (三十七, 两千, 一百零五, 三万五千, 二〇二三): (value, 0, index after
 /// it). A lone 一 is an article (一家店) rather than an amount and is skipped, as are numerals
 /// that start with 万, 亿 or a zero.
-fn read_chinese(chars: &[(usize, char)], k: usize) -> Option<(u128, u32, usize)> {
+fn read_chinese(chars: &[(u32, char)], k: usize) -> Option<(u128, u32, usize)> {
     let mut end = k;
     while chars.get(end).is_some_and(|&(_, c)| is_chinese_numeral(c)) {
         end += 1;
@@ -296,7 +297,7 @@ fn chinese_value(run: &[char]) -> Option<u128> {
 /// The unit after a number ending at `at`: (power of ten from 万/亿/千/百 between them, index of
 /// the unit, index after it). Allows one space, 余 or 多 (3000余名), and for Arabic numbers
 /// multipliers (631万件, 2.17亿张, 3千万元).
-fn read_unit(chars: &[(usize, char)], at: usize, chinese: bool) -> Option<(i32, usize, usize)> {
+fn read_unit(chars: &[(u32, char)], at: usize, chinese: bool) -> Option<(i32, usize, usize)> {
     let mut i = at;
     let mut exponent = 0;
     if chars.get(i).is_some_and(|&(_, c)| c == ' ') {
@@ -321,7 +322,7 @@ fn read_unit(chars: &[(usize, char)], at: usize, chinese: bool) -> Option<(i32, 
 }
 
 /// Length in characters of the longest unit starting at `i`.
-fn unit_len(chars: &[(usize, char)], i: usize) -> Option<usize> {
+fn unit_len(chars: &[(u32, char)], i: usize) -> Option<usize> {
     let mut candidate = String::with_capacity(LONGEST_UNIT * 3);
     let mut best = None;
     for (n, &(_, c)) in chars.iter().skip(i).take(LONGEST_UNIT).enumerate() {

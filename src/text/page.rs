@@ -179,7 +179,18 @@ const BULLETS: &[char] = &[
 /// Lines are classified on their simplified form (so `來源:` and `責任編輯:` read like `来源:` and
 /// `责任编辑:`), and every value is taken from the same bytes of the original text.
 pub fn read_page(text: &str, hints: Hints) -> Page {
-    let simplified = super::script::to_simplified(text);
+    read_page_converting(text, hints).0
+}
+
+/// [`read_page`], and whether any character of `text` changed in conversion to simplified: when
+/// none did, text cut from the page needs no conversion either.
+pub fn read_page_converting(text: &str, hints: Hints) -> (Page, bool) {
+    let converted = super::script::needs_conversion(text);
+    let simplified = if converted {
+        super::script::to_simplified(text)
+    } else {
+        text.to_string()
+    };
     let aligned = Aligned {
         original: text,
         simplified: &simplified,
@@ -410,7 +421,7 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
     };
     page.site = fields.site.or(hints.site);
     page.column = page.column.or(hints.column);
-    page
+    (page, converted)
 }
 
 /// The original text and its simplified form, byte for byte aligned.
@@ -529,8 +540,16 @@ fn is_comment_counter(line: &str) -> bool {
 /// HTML tags.
 fn is_navigation(line: &str) -> bool {
     const SEPARATORS: [char; 3] = ['|', '_', '丨'];
-    let separators =
-        line.bytes().filter(|&b| b == b'|' || b == b'_').count() + line.matches('丨').count();
+    // One pass over the bytes: `|`, `_`, and `丨` (E4 B8 A8), which no other character ends in
+    // after E4 B8.
+    let bytes = line.as_bytes();
+    let separators = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| {
+            b == b'|' || b == b'_' || b == 0xA8 && i >= 2 && bytes[i - 2..i] == [0xE4, 0xB8]
+        })
+        .count();
     if separators >= 3 {
         let pieces = line
             .split(SEPARATORS)
@@ -563,7 +582,7 @@ fn is_menu_row(line: &str) -> bool {
 
 /// `新闻中心 >> 市场监管 >> 认证认可`: two or more `>` separators on a short line.
 fn is_breadcrumb(line: &str) -> bool {
-    if !at_most_chars(line, 80) {
+    if !at_most_chars(line, 80) || !line.contains(['>', '»', '›']) {
         return false;
     }
     let crumbs: Vec<&str> = line.split(['>', '»', '›']).map(str::trim).collect();

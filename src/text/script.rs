@@ -57,7 +57,7 @@ pub fn to_simplified(text: &str) -> String {
 
 /// Whether any character of `text` may change in conversion. Most articles are simplified
 /// and never reach the converter's per-character hash lookups.
-fn needs_conversion(text: &str) -> bool {
+pub fn needs_conversion(text: &str) -> bool {
     let map = &*CONVERTIBLE;
     // Only three-byte characters (U+0800..=U+FFFF) convert.
     text.chars()
