@@ -58,16 +58,30 @@ pub fn prepare(raw: &str, format: Format) -> Prepared {
     }
     let body_start = classified.len();
     classified.push_str(&page.body);
-    // Title and body are cut from the page; only a title from the hints may be new text.
-    let (simplified, script) = if converted
-        || page
+    // Title and body are cut from the page, converted already when it had anything to convert;
+    // only a title from the hints is new text.
+    let (simplified, script) = match converted {
+        None if page
             .title
             .as_deref()
-            .is_some_and(text::script::needs_conversion)
-    {
-        text::simplify(&classified)
-    } else {
-        (classified.clone(), Script::Simplified)
+            .is_some_and(text::script::needs_conversion) =>
+        {
+            text::simplify(&classified)
+        }
+        None => (classified.clone(), Script::Simplified),
+        Some(converted) => {
+            let mut simplified = String::with_capacity(classified.len());
+            if let Some(title) = &page.title {
+                match &converted.title {
+                    Some(t) => simplified.push_str(t),
+                    None => simplified.push_str(&text::script::to_simplified(title)),
+                }
+                simplified.push('\n');
+            }
+            simplified.push_str(&converted.body);
+            let script = text::script::script_of(&classified, &simplified);
+            (simplified, script)
+        }
     };
     Prepared {
         page,
@@ -289,4 +303,27 @@ impl Tagger {
 pub struct Features {
     pub vector: SparseVector,
     pub passages: Vec<SparseVector>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_traditional_page_is_converted_as_a_whole_conversion_would() {
+        let raw = "香港消委會發佈報告\n2024年3月5日 來源:本網\n消費者委員會今日公佈測試結果,多款產品質量不合格。\n相關新聞\n· 其他標題";
+        let p = prepare(raw, Format::Text);
+        assert_eq!(p.script, Script::Traditional);
+        assert!(p.text.starts_with("香港消委會發佈報告\n"), "{}", p.text);
+        assert_eq!(p.simplified, text::simplify(&p.text).0);
+        assert_eq!(p.simplified.len(), p.text.len());
+    }
+
+    #[test]
+    fn a_title_from_the_markup_is_converted_too() {
+        let raw = "<html><head><title>消委會發佈報告</title></head><body><p>2024年3月5日</p>\
+                   <p>今日公布测试结果,多款产品质量不合格,涉及多个品牌的电水壶和电饭煲。</p></body></html>";
+        let p = prepare(raw, Format::Html);
+        assert_eq!(p.simplified, text::simplify(&p.text).0, "{}", p.text);
+    }
 }

@@ -15,7 +15,8 @@ pub struct LabelScore {
     pub label: usize,
     pub score: f32,
     /// Byte ranges (in the scored text) of the terms that pushed the score up most, strongest
-    /// first.
+    /// first. Only for labels at or above their threshold ([`Model::is_tagged`]): nothing shows
+    /// the evidence of a label that is not given.
     pub evidence: Vec<(usize, usize)>,
 }
 
@@ -143,10 +144,18 @@ impl Model {
             }
         }
         (0..n)
-            .map(|label| LabelScore {
-                label,
-                score: sigmoid(best[label].0),
-                evidence: self.evidence(best[label].1, label),
+            .map(|label| {
+                let score = sigmoid(best[label].0);
+                let evidence = if score >= self.thresholds[label] {
+                    self.evidence(best[label].1, label)
+                } else {
+                    Vec::new()
+                };
+                LabelScore {
+                    label,
+                    score,
+                    evidence,
+                }
             })
             .collect()
     }

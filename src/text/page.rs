@@ -182,9 +182,17 @@ pub fn read_page(text: &str, hints: Hints) -> Page {
     read_page_converting(text, hints).0
 }
 
-/// [`read_page`], and whether any character of `text` changed in conversion to simplified: when
-/// none did, text cut from the page needs no conversion either.
-pub fn read_page_converting(text: &str, hints: Hints) -> (Page, bool) {
+/// The title and body of a [`Page`] in simplified characters, cut from the page's converted text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Simplified {
+    /// `None` when the title did not come from the page's text (a hint) or there is none.
+    pub title: Option<String>,
+    pub body: String,
+}
+
+/// [`read_page`], with the title and body in simplified characters when the page had any
+/// character to convert (`None` when it had none: then text cut from it needs no conversion).
+pub fn read_page_converting(text: &str, hints: Hints) -> (Page, Option<Simplified>) {
     let converted = super::script::needs_conversion(text);
     let simplified = if converted {
         super::script::to_simplified(text)
@@ -264,7 +272,8 @@ pub fn read_page_converting(text: &str, hints: Hints) -> (Page, bool) {
             let next_to_date = date_line_at.is_some_and(|d| i < d && d - i <= 2);
             (next_to_date, lines[i].chars().count().min(40), i)
         });
-    page.title = title_at.map(|i| aligned.original(clean_title(lines[i])).to_string());
+    let mut simplified_title = title_at.map(|i| clean_title(lines[i]));
+    page.title = simplified_title.map(|t| aligned.original(t).to_string());
     for &i in candidates.iter().filter(|&&i| Some(i) != title_at) {
         let line = lines[i];
         let len = line.chars().count();
@@ -390,6 +399,7 @@ pub fn read_page_converting(text: &str, hints: Hints) -> (Page, bool) {
         && is_title_like(inner)
     {
         // A news flash: `【标题】正文…`.
+        simplified_title = Some(inner);
         page.title = Some(aligned.original(inner).to_string());
     }
     page.title = page.title.or(hints.title);
@@ -421,7 +431,11 @@ pub fn read_page_converting(text: &str, hints: Hints) -> (Page, bool) {
     };
     page.site = fields.site.or(hints.site);
     page.column = page.column.or(hints.column);
-    (page, converted)
+    let simplified = converted.then(|| Simplified {
+        title: simplified_title.map(str::to_string),
+        body: body_lines.join("\n"),
+    });
+    (page, simplified)
 }
 
 /// The original text and its simplified form, byte for byte aligned.
@@ -540,16 +554,17 @@ fn is_comment_counter(line: &str) -> bool {
 /// HTML tags.
 fn is_navigation(line: &str) -> bool {
     const SEPARATORS: [char; 3] = ['|', '_', '丨'];
-    // One pass over the bytes: `|`, `_`, and `丨` (E4 B8 A8), which no other character ends in
-    // after E4 B8.
+    // SIMD byte counts: `|`, `_`, and an upper bound on `丨` (E4 B8 A8) from its last byte; the
+    // exact count only when the bound says it may matter.
     let bytes = line.as_bytes();
-    let separators = bytes
-        .iter()
-        .enumerate()
-        .filter(|&(i, &b)| {
-            b == b'|' || b == b'_' || b == 0xA8 && i >= 2 && bytes[i - 2..i] == [0xE4, 0xB8]
-        })
-        .count();
+    let bars = memchr::memchr2_iter(b'|', b'_', bytes).count();
+    let separators = if bars >= 3 {
+        bars
+    } else if bars + memchr::memchr_iter(0xA8, bytes).count() >= 3 {
+        bars + line.matches('丨').count()
+    } else {
+        bars
+    };
     if separators >= 3 {
         let pieces = line
             .split(SEPARATORS)
@@ -566,7 +581,7 @@ fn is_navigation(line: &str) -> bool {
 /// Eight or more short words and no punctuation of running text.
 fn is_menu_row(line: &str) -> bool {
     // Eight words need seven spaces; most lines have far fewer.
-    if line.bytes().filter(|&b| b == b' ').count() < 7
+    if memchr::memchr_iter(b' ', line.as_bytes()).count() < 7
         || line.contains([',', '。', ':', '、', ';', '?', '!', '“'])
     {
         return false;

@@ -30,6 +30,12 @@ pub fn simplify(text: &str) -> (String, Script) {
     }
     let simplified = fast2s::convert(text);
     debug_assert_eq!(simplified.len(), text.len());
+    let script = script_of(text, &simplified);
+    (simplified, script)
+}
+
+/// The script of `text` given its conversion `simplified` (see [`simplify`]).
+pub fn script_of(text: &str, simplified: &str) -> Script {
     let mut han = 0usize;
     let mut changed = 0usize;
     for (a, b) in text.chars().zip(simplified.chars()) {
@@ -38,12 +44,11 @@ pub fn simplify(text: &str) -> (String, Script) {
             changed += usize::from(a != b);
         }
     }
-    let script = if changed >= 2 && changed * 20 >= han {
+    if changed >= 2 && changed * 20 >= han {
         Script::Traditional
     } else {
         Script::Simplified
-    };
-    (simplified, script)
+    }
 }
 
 /// `text` in simplified characters, byte for byte aligned with it (see [`simplify`]).
