@@ -55,8 +55,24 @@ impl std::fmt::Display for BatchSummary {
     }
 }
 
-/// One unit of input: a parsed request, or why its line could not be read.
-type Item = (String, Result<pb::TagRequest>);
+/// One unit of input: the id to answer with when no request can be read from it, and the
+/// request, or the JSONL line still to parse (parsed on the workers, like the tagging).
+struct Item {
+    fallback_id: String,
+    input: Input,
+}
+
+enum Input {
+    Line(String),
+    Request(Result<pb::TagRequest>),
+}
+
+/// One answer, printed: what the summary needs and the JSON line.
+struct Answer {
+    json: String,
+    error: bool,
+    labels: Vec<String>,
+}
 
 const CHUNK: usize = 512;
 
@@ -77,39 +93,50 @@ pub fn run(tagger: &Tagger, config: &BatchConfig, out: &mut dyn Write) -> Result
         indicatif::ProgressBar::hidden()
     };
     let mut flush = |items: &mut Vec<Item>, out: &mut dyn Write| -> Result<()> {
-        let responses = crate::parallel::map_on(config.jobs, items, |(id, request)| {
+        // Parsing, tagging and printing all run on the workers; this thread only reads lines
+        // and writes the answers in input order.
+        let answers = crate::parallel::map_on(config.jobs, items, |item| {
+            let parsed;
+            let request = match &item.input {
+                Input::Line(line) => {
+                    parsed = parse_line(line, &item.fallback_id);
+                    &parsed
+                }
+                Input::Request(request) => request,
+            };
             let version = &tagger.model().version;
-            match request {
+            let response = match request {
                 Ok(request) => match convert::article(request.clone(), config.max_text_bytes) {
                     Ok(a) => {
                         let analysis = tagger.tag(&a.text, a.format, a.options);
                         convert::response(a.id, analysis, a.include_scores, tagger.model())
                     }
-                    Err(e) => convert::error_response(id.clone(), &e, version),
+                    Err(e) => convert::error_response(request.id.clone(), &e, version),
                 },
-                Err(e) => convert::error_response(id.clone(), e, version),
+                Err(e) => convert::error_response(item.fallback_id.clone(), e, version),
+            };
+            Answer {
+                json: json::print_response(&response, config.emit_defaults),
+                error: response.error.is_some(),
+                labels: response.tags.into_iter().map(|t| t.label).collect(),
             }
         });
-        for response in &responses {
+        for answer in &answers {
             summary.articles += 1;
-            if response.error.is_some() {
+            if answer.error {
                 summary.errors += 1;
-            } else if response.tags.is_empty() {
+            } else if answer.labels.is_empty() {
                 summary.untagged += 1;
             }
-            for tag in &response.tags {
-                if let Some(entry) = summary.per_label.iter_mut().find(|(l, _)| *l == tag.label) {
+            for label in &answer.labels {
+                if let Some(entry) = summary.per_label.iter_mut().find(|(l, _)| l == label) {
                     entry.1 += 1;
                 }
             }
-            writeln!(
-                out,
-                "{}",
-                json::print_response(response, config.emit_defaults)
-            )
-            .map_err(|e| Error::Internal(format!("writing output: {e}")))?;
+            writeln!(out, "{}", answer.json)
+                .map_err(|e| Error::Internal(format!("writing output: {e}")))?;
         }
-        bar.inc(responses.len() as u64);
+        bar.inc(answers.len() as u64);
         items.clear();
         Ok(())
     };
@@ -232,7 +259,10 @@ fn read_items(
                 } as i32,
                 ..Default::default()
             });
-        return emit((name.to_string(), request));
+        return emit(Item {
+            fallback_id: name.to_string(),
+            input: Input::Request(request),
+        });
     }
     let mut line = String::new();
     let mut number = 0;
@@ -242,10 +272,10 @@ fn read_items(
         let read = match reader.read_line(&mut line) {
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                emit((
-                    format!("{name}:{number}"),
-                    Err(Error::invalid("line", "not UTF-8")),
-                ))?;
+                emit(Item {
+                    fallback_id: format!("{name}:{number}"),
+                    input: Input::Request(Err(Error::invalid("line", "not UTF-8"))),
+                })?;
                 continue;
             }
             Err(e) => return Err(io(e)),
@@ -256,16 +286,20 @@ fn read_items(
         if line.trim().is_empty() {
             continue;
         }
-        let parsed = json::parse_request(line.trim_end()).map_err(|e| match e {
-            Error::InvalidArgument { reason, .. } => Error::InvalidArgument {
-                field: "line",
-                reason: format!("{name}:{number}: {reason}"),
-            },
-            other => other,
-        });
-        let id = parsed
-            .as_ref()
-            .map_or_else(|_| format!("{name}:{number}"), |r| r.id.clone());
-        emit((id, parsed))?;
+        emit(Item {
+            fallback_id: format!("{name}:{number}"),
+            input: Input::Line(line.trim_end().to_string()),
+        })?;
     }
+}
+
+/// A JSONL line as a request; errors name the line (`file:number`).
+fn parse_line(line: &str, at: &str) -> Result<pb::TagRequest> {
+    json::parse_request(line).map_err(|e| match e {
+        Error::InvalidArgument { reason, .. } => Error::InvalidArgument {
+            field: "line",
+            reason: format!("{at}: {reason}"),
+        },
+        other => other,
+    })
 }
