@@ -191,21 +191,6 @@ impl State {
         .await
     }
 
-    /// Tags one request of a batch or stream: failures become the item's `error`.
-    async fn tag_item(&self, request: pb::TagRequest, deadline: Deadline) -> pb::TagResponse {
-        let id = request.id.clone();
-        let result = match convert::article(request, self.limits.max_text_bytes) {
-            Ok(article) => self.tag(article, deadline).await,
-            Err(e) => Err(e),
-        };
-        result.unwrap_or_else(|e| {
-            if let Error::Internal(detail) = &e {
-                tracing::error!(%detail, id, "item failed");
-            }
-            convert::error_response(id, &e, &self.tagger().model().version)
-        })
-    }
-
     /// Tags a batch: valid items are spread over the workers in contiguous chunks, order kept.
     /// Items not started when the deadline passes are not tagged.
     async fn tag_batch(
@@ -253,6 +238,55 @@ impl State {
         // A chunk stops early only when the deadline has passed.
         deadline.check("the batch was tagged")?;
         Ok(results.into_iter().map(Option::unwrap_or_default).collect())
+    }
+}
+
+/// Stream items tagged in one blocking job (see `tag_stream_call`).
+const ITEMS_PER_JOB: usize = 16;
+
+impl State {
+    /// Answers the stream items received so far, in order. A broken inbound message ends the
+    /// answers after the items before it; an item that cannot be tagged gets its `error`; a
+    /// passed deadline ends the stream.
+    async fn tag_stream_items(
+        &self,
+        items: Vec<Result<pb::TagRequest, Status>>,
+        deadline: Deadline,
+    ) -> Vec<Result<pb::TagResponse, Status>> {
+        let mut requests = Vec::with_capacity(items.len());
+        let mut broken = None;
+        for item in items {
+            match item {
+                Ok(request) => requests.push(request),
+                Err(status)
+                    if status.code() == tonic::Code::OutOfRange
+                        && crate::server::is_oversized_message(status.message()) =>
+                {
+                    broken = Some(Status::resource_exhausted(status.message().to_string()));
+                    break;
+                }
+                Err(status) => {
+                    broken = Some(status);
+                    break;
+                }
+            }
+        }
+        let ids: Vec<String> = requests.iter().map(|r| r.id.clone()).collect();
+        let mut answers: Vec<Result<pb::TagResponse, Status>> =
+            match self.tag_batch(requests, deadline).await {
+                Ok(responses) => responses.into_iter().map(Ok).collect(),
+                Err(e @ Error::DeadlineExceeded(_)) => vec![Err(Status::from(e))],
+                Err(e) => {
+                    // A failed job (a panic while tagging) fails its items, not the stream.
+                    tracing::error!(detail = %e, "stream items failed");
+                    let version = self.tagger().model().version.clone();
+                    ids.into_iter()
+                        .map(|id| Ok(convert::error_response(id, &e, &version)))
+                        .collect()
+                }
+            };
+        answers.extend(broken.map(Err));
+        answers
     }
 }
 
@@ -387,8 +421,9 @@ impl TaggerService {
         Ok(Response::new(pb::TagBatchResponse { results }))
     }
 
-    /// Items are read and tagged a few ahead of the writer, answered in order; an item that fails
-    /// gets its `error`, a broken stream or a passed deadline ends the call with that status.
+    /// Items are read and tagged ahead of the writer in groups of those already received,
+    /// answered in order; an item that fails gets its `error`, a broken stream or a passed
+    /// deadline ends the call with that status.
     fn tag_stream_call(
         &self,
         request: Request<Streaming<pb::TagRequest>>,
@@ -399,27 +434,20 @@ impl TaggerService {
         let inbound = request.into_inner();
         let state = self.state.clone();
         let (tx, rx) = mpsc::channel(self.state.limits.stream_buffer.max(1));
-        let ahead = self.state.limits.workers.max(1) * 2;
+        // Items already received are tagged together, a few per worker per blocking job: one
+        // hand-off to the blocking pool per item left the workers idle between articles.
+        let chunk = self.state.limits.workers.max(1) * ITEMS_PER_JOB;
         tokio::spawn(async move {
             // The stream holds its slot until it ends.
             let _slot = slot;
             let results = inbound
-                .map(|item| {
+                .ready_chunks(chunk)
+                .map(|items| {
                     let state = state.clone();
-                    async move {
-                        match item {
-                            Ok(request) => Ok(state.tag_item(request, deadline).await),
-                            Err(status)
-                                if status.code() == tonic::Code::OutOfRange
-                                    && crate::server::is_oversized_message(status.message()) =>
-                            {
-                                Err(Status::resource_exhausted(status.message().to_string()))
-                            }
-                            Err(status) => Err(status),
-                        }
-                    }
+                    async move { state.tag_stream_items(items, deadline).await }
                 })
-                .buffered(ahead);
+                .buffered(2)
+                .flat_map(futures_util::stream::iter);
             tokio::pin!(results);
             let mut items = 0usize;
             let mut outcome = tonic::Code::Ok;
