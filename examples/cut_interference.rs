@@ -135,7 +135,7 @@ fn main() {
     );
     println!(
         "{:26} {:>12} {:>10}",
-        "between two cuts", "segment µs", "× nothing"
+        "between two cuts", "segment µs", "× streak"
     );
     let mut baseline = None;
     let names = std::iter::once("nothing, in a streak".to_string()).chain(kinds.map(Between::name));
