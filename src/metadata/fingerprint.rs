@@ -33,23 +33,21 @@ pub fn simhash<'a>(words: impl Iterator<Item = (&'a str, u64)>) -> u64 {
         }
         let weight = i64::from(n * n * n);
         total += weight;
-        let mut bits = hash;
-        while bits != 0 {
-            set[bits.trailing_zeros() as usize] += weight;
-            bits &= bits - 1;
-        }
+        add_set_bits(&mut set, hash, weight);
     }
-    let once = once.counts();
-    set.iter()
-        .zip(once)
-        .enumerate()
-        .fold(0u64, |acc, (bit, (&s, o))| {
-            if 2 * (s + o) > total {
-                acc | 1 << bit
-            } else {
-                acc
-            }
-        })
+    once.add_to(&mut set);
+    set.iter().enumerate().fold(
+        0u64,
+        |acc, (bit, &s)| if 2 * s > total { acc | 1 << bit } else { acc },
+    )
+}
+
+/// Adds `weight` to the count of every bit set in `bits`, visiting only those bits.
+fn add_set_bits(counts: &mut [i64; 64], mut bits: u64, weight: i64) {
+    while bits != 0 {
+        counts[bits.trailing_zeros() as usize] += weight;
+        bits &= bits - 1;
+    }
 }
 
 /// 64 counters, one per bit position, stored bit-sliced: `planes[i]` holds bit `i` of every
@@ -73,17 +71,11 @@ impl SlicedCounter {
         }
     }
 
-    /// The 64 counters, by bit position.
-    fn counts(&self) -> [i64; 64] {
-        let mut counts = [0i64; 64];
+    /// Adds the 64 counters to `counts`, by bit position.
+    fn add_to(&self, counts: &mut [i64; 64]) {
         for (i, &plane) in self.planes.iter().enumerate() {
-            let mut bits = plane;
-            while bits != 0 {
-                counts[bits.trailing_zeros() as usize] += 1 << i;
-                bits &= bits - 1;
-            }
+            add_set_bits(counts, plane, 1 << i);
         }
-        counts
     }
 }
 
@@ -131,7 +123,9 @@ mod tests {
         for _ in 0..1000 {
             words.iter().for_each(|&w| sliced.add(w));
         }
-        for (bit, count) in sliced.counts().into_iter().enumerate() {
+        let mut counts = [0i64; 64];
+        sliced.add_to(&mut counts);
+        for (bit, count) in counts.into_iter().enumerate() {
             let expected = words.iter().filter(|&&w| w >> bit & 1 == 1).count() as i64 * 1000;
             assert_eq!(count, expected, "bit {bit}");
         }

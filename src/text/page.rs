@@ -195,7 +195,7 @@ pub struct Simplified {
 pub fn read_page_converting(text: &str, hints: Hints) -> (Page, Option<Simplified>) {
     let converted = super::script::needs_conversion(text);
     let simplified = if converted {
-        super::script::to_simplified(text)
+        super::script::convert(text)
     } else {
         text.to_string()
     };
@@ -558,14 +558,10 @@ fn is_navigation(line: &str) -> bool {
     // exact count only when the bound says it may matter.
     let bytes = line.as_bytes();
     let bars = memchr::memchr2_iter(b'|', b'_', bytes).count();
-    let separators = if bars >= 3 {
-        bars
-    } else if bars + memchr::memchr_iter(0xA8, bytes).count() >= 3 {
-        bars + line.matches('丨').count()
-    } else {
-        bars
-    };
-    if separators >= 3 {
+    let separated = bars >= 3
+        || bars + memchr::memchr_iter(0xA8, bytes).count() >= 3
+            && bars + line.matches('丨').count() >= 3;
+    if separated {
         let pieces = line
             .split(SEPARATORS)
             .filter(|p| !p.trim().is_empty())

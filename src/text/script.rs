@@ -28,7 +28,7 @@ pub fn simplify(text: &str) -> (String, Script) {
     if !needs_conversion(text) {
         return (text.to_string(), Script::Simplified);
     }
-    let simplified = fast2s::convert(text);
+    let simplified = convert(text);
     debug_assert_eq!(simplified.len(), text.len());
     let script = script_of(text, &simplified);
     (simplified, script)
@@ -54,10 +54,15 @@ pub fn script_of(text: &str, simplified: &str) -> Script {
 /// `text` in simplified characters, byte for byte aligned with it (see [`simplify`]).
 pub fn to_simplified(text: &str) -> String {
     if needs_conversion(text) {
-        fast2s::convert(text)
+        convert(text)
     } else {
         text.to_string()
     }
+}
+
+/// [`to_simplified`] for text that [`needs_conversion`] has flagged already.
+pub fn convert(text: &str) -> String {
+    fast2s::convert(text)
 }
 
 /// Whether any character of `text` may change in conversion. Most articles are simplified
