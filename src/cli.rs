@@ -285,7 +285,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(limits.workers.clamp(1, 4))
-        .max_blocking_threads(limits.workers + 4)
+        // Articles are tagged on the worker threads (`newstag::pool`); the blocking pool only
+        // loads models on reload.
+        .max_blocking_threads(4)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
@@ -313,7 +315,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             tagger,
             limits,
             args.allow_reload.then(|| args.model.clone()),
-        );
+        )?;
         if let Some(listener) = metrics_listener {
             let addr = listener.local_addr()?;
             tracing::info!(%addr, "serving Prometheus metrics at /metrics");

@@ -65,11 +65,16 @@ impl Deadline {
         stage: &'static str,
         work: impl Future<Output = Result<T>>,
     ) -> Result<T> {
+        self.race(work)
+            .await
+            .unwrap_or(Err(Error::DeadlineExceeded(stage)))
+    }
+
+    /// `work`'s output, or `None` when the deadline passes first (`work` is then dropped).
+    pub async fn race<T>(&self, work: impl Future<Output = T>) -> Option<T> {
         match self.0 {
-            None => work.await,
-            Some(at) => tokio::time::timeout_at(at, work)
-                .await
-                .unwrap_or(Err(Error::DeadlineExceeded(stage))),
+            None => Some(work.await),
+            Some(at) => tokio::time::timeout_at(at, work).await.ok(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod model;
 pub mod parallel;
 pub mod pipeline;
+pub mod pool;
 pub mod server;
 pub mod service;
 pub mod text;

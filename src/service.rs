@@ -1,9 +1,10 @@
-//! The gRPC handlers: validate at the edge, run the pipeline on a bounded blocking pool with a
+//! The gRPC handlers: validate at the edge, run the pipeline on the worker threads with a
 //! snapshot of the current model, convert back. Batch and stream items fail one by one.
 
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
@@ -18,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::metrics::{InFlight, Metrics};
 use crate::pb;
 use crate::pipeline::Tagger;
+use crate::pool::Pool;
 
 /// Request limits, validated by the command layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +30,7 @@ pub struct Limits {
     pub max_batch: usize,
     /// Largest decoded gRPC message in bytes.
     pub max_message_bytes: usize,
-    /// Articles tagged at once (the blocking pool's size).
+    /// Articles tagged at once (the worker threads).
     pub workers: usize,
     /// Responses a stream buffers ahead of a slow reader.
     pub stream_buffer: usize,
@@ -54,7 +56,7 @@ impl Default for Limits {
 pub struct State {
     tagger: ArcSwap<Tagger>,
     limits: Limits,
-    workers: Arc<Semaphore>,
+    workers: Pool,
     in_flight: Arc<Semaphore>,
     /// The model file `ReloadModel` and SIGHUP reload, when reloading is allowed.
     reload_from: Option<PathBuf>,
@@ -69,21 +71,29 @@ pub struct Slot {
 }
 
 impl State {
-    pub fn new(tagger: Tagger, limits: Limits) -> Arc<Self> {
+    /// The shared state, with `limits.workers` worker threads started. Fails only when the
+    /// system refuses the threads.
+    pub fn new(tagger: Tagger, limits: Limits) -> Result<Arc<Self>> {
         Self::with_reload(tagger, limits, None)
     }
 
     /// Like [`State::new`], allowing reloads of the model file at `reload_from`.
-    pub fn with_reload(tagger: Tagger, limits: Limits, reload_from: Option<PathBuf>) -> Arc<Self> {
+    pub fn with_reload(
+        tagger: Tagger,
+        limits: Limits,
+        reload_from: Option<PathBuf>,
+    ) -> Result<Arc<Self>> {
+        let workers = Pool::new(limits.workers)
+            .map_err(|e| Error::Internal(format!("starting the worker threads: {e}")))?;
         let metrics = Arc::new(Metrics::new(&tagger.model().version));
-        Arc::new(Self {
+        Ok(Arc::new(Self {
             tagger: ArcSwap::from_pointee(tagger),
             limits,
-            workers: Arc::new(Semaphore::new(limits.workers.max(1))),
+            workers,
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
             reload_from,
             metrics,
-        })
+        }))
     }
 
     /// The counters `/metrics` shows.
@@ -149,35 +159,31 @@ impl State {
         self.metrics.reloaded(Some(&version));
     }
 
-    /// Runs `job` on the blocking pool once a worker is free, with the current model. Work whose
-    /// deadline passes while it waits for a worker is not started.
+    /// Runs `job` on the worker pool with the current model. Work whose deadline passes while
+    /// it waits for a worker is not started.
     async fn run<T: Send + 'static>(
         &self,
         deadline: Deadline,
         job: impl FnOnce(&Tagger) -> T + Send + 'static,
     ) -> Result<T> {
-        let permit = deadline
-            .run("a worker was free", async {
-                self.workers
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| Error::Unavailable("server is shutting down".into()))
-            })
-            .await?;
         deadline.check("tagging started")?;
         let tagger = self.tagger();
-        let result = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            job(&tagger)
+        let started = Arc::new(AtomicBool::new(false));
+        let work = self.workers.run({
+            let started = started.clone();
+            move || {
+                started.store(true, Ordering::Relaxed);
+                deadline.check("a worker was free")?;
+                Ok(job(&tagger))
+            }
         });
-        deadline
-            .run("tagging finished", async {
-                result
-                    .await
-                    .map_err(|e| Error::Internal(format!("tagging task failed: {e}")))
-            })
-            .await
+        match deadline.race(work).await {
+            Some(answer) => answer?,
+            None if started.load(Ordering::Relaxed) => {
+                Err(Error::DeadlineExceeded("tagging finished"))
+            }
+            None => Err(Error::DeadlineExceeded("a worker was free")),
+        }
     }
 
     /// Tags one validated article.
@@ -434,8 +440,8 @@ impl TaggerService {
         let inbound = request.into_inner();
         let state = self.state.clone();
         let (tx, rx) = mpsc::channel(self.state.limits.stream_buffer.max(1));
-        // Items already received are tagged together, a few per worker per blocking job: one
-        // hand-off to the blocking pool per item left the workers idle between articles.
+        // Items already received are tagged together, a few per worker per job: one job per
+        // item left the workers idle between articles.
         let chunk = self.state.limits.workers.max(1) * ITEMS_PER_JOB;
         tokio::spawn(async move {
             // The stream holds its slot until it ends.

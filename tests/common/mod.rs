@@ -51,7 +51,7 @@ impl TestServer {
         options: ServeOptions,
     ) -> Self {
         let tagger = Tagger::load(&model_path()).expect("shipped model loads");
-        let state = State::with_reload(tagger, limits, reload_from);
+        let state = State::with_reload(tagger, limits, reload_from).expect("worker threads start");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
