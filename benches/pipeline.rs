@@ -13,6 +13,14 @@
 //! after another in each iteration. Throughput is always the bytes of the *raw* articles, so the
 //! MB/s of every stage are comparable and the stage times add up to the whole call.
 //!
+//! The side-by-side pass also runs `feed`: every tenth article of the written corpus
+//! (`data/corpus/*.jsonl`, about 200 articles), each once per iteration. Cutting the same text
+//! again and again, as a benchmark of one article or nine does, runs jieba some 2.7 × faster per
+//! byte than cutting articles it has not just cut (`cargo run --release --example
+//! cut_interference`); `feed` shows the ratio in the state a real feed of distinct articles
+//! leaves the machine in. It is too long an iteration for criterion's sampling, so it has no
+//! criterion groups.
+//!
 //! Groups, one per stage of `Tagger::tag`:
 //! - `prepare`: `text::normalize`, `text::read_page`, `text::simplify`, and `pipeline::prepare`
 //!   (all three plus assembling the classified text);
@@ -48,10 +56,12 @@ use newstag::text::segment::Token;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-/// One named set of raw articles (`seed` or `mix`).
+/// One named set of raw articles (`seed`, `mix` or `feed`).
 struct InputSet {
     name: &'static str,
     articles: Vec<String>,
+    /// Whether the criterion groups run it (the side-by-side pass runs every set).
+    in_criterion: bool,
 }
 
 impl InputSet {
@@ -79,6 +89,7 @@ fn load_inputs() -> Vec<InputSet> {
             Ok(seed) => sets.push(InputSet {
                 name: "seed",
                 articles: vec![seed],
+                in_criterion: true,
             }),
             Err(e) => eprintln!(
                 "pipeline bench: cannot read the seed article {}: {e}; benchmarking the fixture mix only",
@@ -104,8 +115,47 @@ fn load_inputs() -> Vec<InputSet> {
             .iter()
             .map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
             .collect(),
+        in_criterion: true,
+    });
+    sets.push(InputSet {
+        name: "feed",
+        articles: feed_articles(),
+        in_criterion: false,
     });
     sets
+}
+
+/// Every tenth article of the written corpus, in file and line order.
+fn feed_articles() -> Vec<String> {
+    let dir = Path::new(MANIFEST_DIR).join("data/corpus");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    let lines: Vec<String> = files
+        .iter()
+        .flat_map(|p| {
+            let text =
+                std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            text.lines().map(str::to_string).collect::<Vec<_>>()
+        })
+        .collect();
+    let articles: Vec<String> = lines
+        .iter()
+        .step_by(10)
+        .map(|line| {
+            let value: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("corpus line: {e}"));
+            value["text"]
+                .as_str()
+                .unwrap_or_else(|| panic!("corpus line without text: {line:.80}"))
+                .to_string()
+        })
+        .collect();
+    assert!(!articles.is_empty(), "no corpus in {}", dir.display());
+    articles
 }
 
 fn model_path() -> PathBuf {
@@ -185,11 +235,12 @@ fn check_like_with_like(tagger: &Tagger, jieba: &Jieba, staged: &Staged<'_>) {
 }
 
 fn criterion_groups(c: &mut Criterion, tagger: &Tagger, jieba: &Jieba, sets: &[Staged<'_>]) {
+    let sets: Vec<&Staged<'_>> = sets.iter().filter(|s| s.set.in_criterion).collect();
     let model = tagger.model();
     let segmenter = tagger.segmenter();
 
     let mut group = c.benchmark_group("prepare");
-    for s in sets {
+    for &s in &sets {
         group.throughput(Throughput::Bytes(s.set.bytes()));
         group.bench_with_input(BenchmarkId::new("normalize", s.set.name), s, |b, s| {
             b.iter(|| {
@@ -223,7 +274,7 @@ fn criterion_groups(c: &mut Criterion, tagger: &Tagger, jieba: &Jieba, sets: &[S
     group.finish();
 
     let mut group = c.benchmark_group("segment");
-    for s in sets {
+    for &s in &sets {
         group.throughput(Throughput::Bytes(s.set.bytes()));
         group.bench_with_input(BenchmarkId::new("segment", s.set.name), s, |b, s| {
             b.iter(|| {
@@ -236,7 +287,7 @@ fn criterion_groups(c: &mut Criterion, tagger: &Tagger, jieba: &Jieba, sets: &[S
     group.finish();
 
     let mut group = c.benchmark_group("features");
-    for s in sets {
+    for &s in &sets {
         let tokens: Vec<Vec<Token<'_>>> = s
             .prepared
             .iter()
@@ -265,7 +316,7 @@ fn criterion_groups(c: &mut Criterion, tagger: &Tagger, jieba: &Jieba, sets: &[S
     group.finish();
 
     let mut group = c.benchmark_group("classify");
-    for s in sets {
+    for &s in &sets {
         let vectors: Vec<Features> = s
             .prepared
             .iter()
@@ -283,7 +334,7 @@ fn criterion_groups(c: &mut Criterion, tagger: &Tagger, jieba: &Jieba, sets: &[S
     group.finish();
 
     let mut group = c.benchmark_group("metadata");
-    for s in sets {
+    for &s in &sets {
         let tokens: Vec<Vec<Token<'_>>> = s
             .prepared
             .iter()
@@ -317,7 +368,7 @@ fn criterion_groups(c: &mut Criterion, tagger: &Tagger, jieba: &Jieba, sets: &[S
     group.finish();
 
     let mut group = c.benchmark_group("tag");
-    for s in sets {
+    for &s in &sets {
         group.throughput(Throughput::Bytes(s.set.bytes()));
         group.bench_with_input(BenchmarkId::new("tag", s.set.name), s, |b, s| {
             b.iter(|| {
@@ -330,7 +381,7 @@ fn criterion_groups(c: &mut Criterion, tagger: &Tagger, jieba: &Jieba, sets: &[S
     group.finish();
 
     let mut group = c.benchmark_group("jieba_cut");
-    for s in sets {
+    for &s in &sets {
         group.throughput(Throughput::Bytes(s.set.bytes()));
         group.bench_with_input(BenchmarkId::new("cut", s.set.name), s, |b, s| {
             b.iter(|| {

@@ -12,6 +12,11 @@
 //! two cuts. `touch N KiB` writes one byte per cache line of an N KiB buffer (data cache
 //! pressure alone); `prepare ×20 tiny` reads a 100-byte page twenty times (other code, almost
 //! no data).
+//!
+//! A second table shows how much of a streak's speed comes from cutting the *same* text again:
+//! every tenth article of the written corpus (`data/corpus/*.jsonl`) is cut twenty times in a
+//! row, article after article, and then twenty rounds of each article once, as a feed would
+//! bring them. The same bytes are cut in both; only the order differs.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -129,20 +134,84 @@ fn main() {
             times[slot].push(segmenting);
         }
     }
-    println!(
-        "jieba segmentation of {} fixtures, median of {ROUNDS} rounds",
-        articles.len()
-    );
+    print_streak_table(&times, kinds);
+    print_repetition_table(&tagger, manifest);
+}
+
+fn print_streak_table(times: &[Vec<Duration>], kinds: [Between; 8]) {
+    println!("jieba segmentation of the fixtures, median of {ROUNDS} rounds");
     println!(
         "{:26} {:>12} {:>10}",
         "between two cuts", "segment µs", "× streak"
     );
     let mut baseline = None;
     let names = std::iter::once("nothing, in a streak".to_string()).chain(kinds.map(Between::name));
-    for (name, mut rounds) in names.zip(times) {
+    for (name, rounds) in names.zip(times) {
+        let mut rounds = rounds.clone();
         rounds.sort();
         let median = rounds[ROUNDS / 2].as_secs_f64() * 1e6;
         let base = *baseline.get_or_insert(median);
         println!("{name:26} {median:>12.1} {:>10.2}", median / base);
+    }
+}
+
+/// The same articles cut twenty times each in a row, then in twenty rounds of one cut each.
+fn print_repetition_table(tagger: &Tagger, manifest: &Path) {
+    const REPEATS: usize = 20;
+    let dir = manifest.join("data/corpus");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    let texts: Vec<String> = files
+        .iter()
+        .flat_map(|p| {
+            let lines = std::fs::read_to_string(p).expect("corpus file reads");
+            lines.lines().map(str::to_string).collect::<Vec<_>>()
+        })
+        .step_by(10)
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(&line).expect("corpus line");
+            value["text"].as_str().expect("text").to_string()
+        })
+        .collect();
+    let prepared: Vec<Prepared> = texts
+        .iter()
+        .map(|t| pipeline::prepare(t, Format::Text))
+        .collect();
+    let bytes: usize = prepared.iter().map(|p| p.simplified.len()).sum();
+    let segmenter = tagger.segmenter();
+    println!(
+        "\njieba segmentation of {} corpus articles ({bytes} bytes), each cut {REPEATS} times",
+        prepared.len()
+    );
+    println!("{:26} {:>12} {:>10}", "order", "ns per byte", "× in a row");
+    for round in 1..=3 {
+        let start = Instant::now();
+        for p in &prepared {
+            for _ in 0..REPEATS {
+                black_box(segmenter.segment(black_box(&p.simplified)));
+            }
+        }
+        let in_a_row = start.elapsed().as_secs_f64() * 1e9 / (REPEATS * bytes) as f64;
+        let start = Instant::now();
+        for _ in 0..REPEATS {
+            for p in &prepared {
+                black_box(segmenter.segment(black_box(&p.simplified)));
+            }
+        }
+        let feed = start.elapsed().as_secs_f64() * 1e9 / (REPEATS * bytes) as f64;
+        println!(
+            "{:26} {in_a_row:>12.2} {:>10.2}",
+            format!("{round}: each 20 × in a row"),
+            1.0
+        );
+        println!(
+            "{:26} {feed:>12.2} {:>10.2}",
+            format!("{round}: one after another"),
+            feed / in_a_row
+        );
     }
 }

@@ -7,7 +7,8 @@
 #    article when present, cycled) and "seed" (the seed article only);
 # 3. in-process rate: `newstag tag --jobs 1` and `--jobs 2` over the mix, alternating, best of
 #    $CLI_ROUNDS, model-load time (a one-line run) subtracted; `--jobs 2` over the seed file too;
-# 4. the side-by-side pass of benches/pipeline.rs (whole `tag` vs jieba-rs `cut`, single thread);
+# 4. the side-by-side pass of benches/pipeline.rs (whole `tag` vs jieba-rs `cut`, single thread,
+#    over the seed, the fixture mix and a feed of ~200 distinct corpus articles);
 # 5. server start-up: process start to health SERVING, $STARTS times, median;
 # 6. one server on a free 127.0.0.1 port: VmRSS after start; unary at concurrency 1, 4, 16 with the
 #    seed article; unary 16 and TagBatch 64 and TagStream 10,000 with the mix; VmRSS after;
@@ -126,13 +127,15 @@ IN2=$(rate "$B2")
 IN2S=$(rate "$B2S")
 
 # --- side by side: tag vs jieba cut -----------------------------------------------------------
-SBS_SEED=n/a SBS_MIX=n/a
+SBS_SEED=n/a SBS_MIX=n/a SBS_FEED=n/a
 if [ "${SKIP_SIDE_BY_SIDE:-0}" != 1 ]; then
   echo "== side by side: whole tag vs jieba-rs cut (benches/pipeline.rs, single thread)" >&2
   if NEWSTAG_SEED="${SEED:-/nonexistent}" NEWSTAG_BENCH_MODE=side-by-side NEWSTAG_BENCH_JSON="$WORK/side_by_side.json" \
       timeout 900 cargo bench --locked --quiet --bench pipeline >"$WORK/side_by_side.txt" 2>&1; then
     SBS_SEED=$(jq -r '.side_by_side[] | select(.input=="seed") | .tag_over_cut_ratio' "$WORK/side_by_side.json")
     SBS_MIX=$(jq -r '.side_by_side[] | select(.input=="mix") | .tag_over_cut_ratio' "$WORK/side_by_side.json")
+    SBS_FEED=$(jq -r '.side_by_side[] | select(.input=="feed") | .tag_over_cut_ratio' "$WORK/side_by_side.json")
+    SBS_FEED=${SBS_FEED:-n/a}
     SBS_SEED=${SBS_SEED:-n/a}
     grep -v '^\s*$' "$WORK/side_by_side.txt" | grep -v 'Compiling\|Finished\|Running' >&2 || true
   else
@@ -215,6 +218,7 @@ U16S_RATE=$(f1 "$(j unary_c16_seed .articles_per_s)")
 U16M_RATE=$(f1 "$(j unary_c16_mix .articles_per_s)")
 SBS_SEED=$([ "$SBS_SEED" = n/a ] && echo n/a || f2 "$SBS_SEED")
 SBS_MIX=$([ "$SBS_MIX" = n/a ] && echo n/a || f2 "$SBS_MIX")
+SBS_FEED=$([ "$SBS_FEED" = n/a ] && echo n/a || f2 "$SBS_FEED")
 STREAM_RATIO=$(ratio "$STREAM_RATE" "$IN2")
 U16_RATIO=$(ratio "$U16S_RATE" "$IN2S")
 U16M_RATIO=$(ratio "$U16M_RATE" "$IN2")
@@ -235,6 +239,7 @@ MB() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
   row() { printf '%-44s %14s %12s %10s  %s\n' "$@"; }
   row "1. tag ÷ jieba cut, seed (single thread)" "$SBS_SEED" "≥ 0.50" "" "$(verdict "$SBS_SEED" ">=" 0.5)"
   row "1. tag ÷ jieba cut, fixture mix" "$SBS_MIX" "≥ 0.50" "" "$(verdict "$SBS_MIX" ">=" 0.5)"
+  row "   tag ÷ jieba cut, feed (distinct articles)" "$SBS_FEED" "" "" "each of ~200 corpus articles once per round"
   row "   in-process --jobs 1, mix (articles/s)" "$IN1" "" "" ""
   row "   in-process --jobs 2, mix (articles/s)" "$IN2" "" "" ""
   row "   CPUs used by --jobs 1 / --jobs 2 run" "$(cores "$B1") / $(cores "$B2")" "" "" "others used $(others "$B1") / $(others "$B2")"
