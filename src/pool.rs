@@ -28,7 +28,15 @@ impl Pool {
             let jobs: Receiver<Job> = jobs.clone();
             std::thread::Builder::new()
                 .name(format!("newstag-worker-{n}"))
-                .spawn(move || jobs.into_iter().for_each(|job| job()))?;
+                .spawn(move || {
+                    jobs.into_iter().for_each(|job| {
+                        job();
+                        // The job just woke the async side to send its answer. With a job
+                        // always waiting, the worker would otherwise keep the core until the
+                        // scheduler preempts it, and answers would wait for that.
+                        std::thread::yield_now();
+                    })
+                })?;
         }
         Ok(Self { queue })
     }
