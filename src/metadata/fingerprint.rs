@@ -25,13 +25,15 @@ pub fn simhash<'a>(words: impl Iterator<Item = (&'a str, u64)>) -> u64 {
     let mut set = [0i64; 64];
     let mut total = 0i64;
     for run in keys.chunk_by(|a, b| a == b) {
-        let (hash, n) = (run[0], run.len() as u32);
+        let (hash, n) = (run[0], run.len() as i64);
         if n == 1 {
             once.add(hash);
             total += 1;
             continue;
         }
-        let weight = i64::from(n * n * n);
+        // In i64: a word seen 1,626 times already has a cube past u32. A text of the largest
+        // accepted size (1 MiB) has at most 2^18 such words, whose cubes sum to under 2^55.
+        let weight = n * n * n;
         total += weight;
         add_set_bits(&mut set, hash, weight);
     }
@@ -129,6 +131,17 @@ mod tests {
             let expected = words.iter().filter(|&&w| w >> bit & 1 == 1).count() as i64 * 1000;
             assert_eq!(count, expected, "bit {bit}");
         }
+    }
+
+    #[test]
+    fn words_repeated_thousands_of_times_keep_their_weight() {
+        // 1,700³ does not fit in a u32 and 1,600³ does: counted in u32, the word seen less
+        // often would outweigh the other. With one word ahead, the hash is that word's key.
+        let (a, b) = ("电动自行车".to_string(), "监督抽查".to_string());
+        let words: Vec<String> = std::iter::repeat_n(a.clone(), 1700)
+            .chain(std::iter::repeat_n(b, 1600))
+            .collect();
+        assert_eq!(simhash(keyed(&words)), unigram_key(&a));
     }
 
     #[test]
