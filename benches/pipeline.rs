@@ -128,34 +128,11 @@ fn load_inputs() -> Vec<InputSet> {
 /// Every tenth article of the written corpus, in file and line order.
 fn feed_articles() -> Vec<String> {
     let dir = Path::new(MANIFEST_DIR).join("data/corpus");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
-    let lines: Vec<String> = files
-        .iter()
-        .flat_map(|p| {
-            let text =
-                std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            text.lines().map(str::to_string).collect::<Vec<_>>()
-        })
-        .collect();
-    let articles: Vec<String> = lines
-        .iter()
-        .step_by(10)
-        .map(|line| {
-            let value: serde_json::Value =
-                serde_json::from_str(line).unwrap_or_else(|e| panic!("corpus line: {e}"));
-            value["text"]
-                .as_str()
-                .unwrap_or_else(|| panic!("corpus line without text: {line:.80}"))
-                .to_string()
-        })
-        .collect();
-    assert!(!articles.is_empty(), "no corpus in {}", dir.display());
-    articles
+    let examples = newstag::corpus::files(&dir)
+        .and_then(|files| newstag::corpus::load(&files))
+        .unwrap_or_else(|e| panic!("the corpus in {}: {e}", dir.display()));
+    assert!(!examples.is_empty(), "no corpus in {}", dir.display());
+    examples.into_iter().step_by(10).map(|e| e.text).collect()
 }
 
 fn model_path() -> PathBuf {

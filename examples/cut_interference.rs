@@ -159,24 +159,10 @@ fn print_streak_table(times: &[Vec<Duration>], kinds: [Between; 8]) {
 fn print_repetition_table(tagger: &Tagger, manifest: &Path) {
     const REPEATS: usize = 20;
     let dir = manifest.join("data/corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("corpus")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
-    let texts: Vec<String> = files
-        .iter()
-        .flat_map(|p| {
-            let lines = std::fs::read_to_string(p).expect("corpus file reads");
-            lines.lines().map(str::to_string).collect::<Vec<_>>()
-        })
-        .step_by(10)
-        .map(|line| {
-            let value: serde_json::Value = serde_json::from_str(&line).expect("corpus line");
-            value["text"].as_str().expect("text").to_string()
-        })
-        .collect();
+    let examples = newstag::corpus::files(&dir)
+        .and_then(|files| newstag::corpus::load(&files))
+        .expect("the written corpus loads");
+    let texts: Vec<String> = examples.into_iter().step_by(10).map(|e| e.text).collect();
     let prepared: Vec<Prepared> = texts
         .iter()
         .map(|t| pipeline::prepare(t, Format::Text))
