@@ -145,17 +145,15 @@ impl Model {
         }
         (0..n)
             .map(|label| {
-                let score = sigmoid(best[label].0);
-                let evidence = if score >= self.thresholds[label] {
-                    self.evidence(best[label].1, label)
-                } else {
-                    Vec::new()
-                };
-                LabelScore {
+                let mut scored = LabelScore {
                     label,
-                    score,
-                    evidence,
+                    score: sigmoid(best[label].0),
+                    evidence: Vec::new(),
+                };
+                if self.is_tagged(&scored) {
+                    scored.evidence = self.evidence(best[label].1, label);
                 }
+                scored
             })
             .collect()
     }
