@@ -15,8 +15,8 @@
 //!
 //! The side-by-side pass also runs `feed`: every tenth article of the written corpus
 //! (`data/corpus/*.jsonl`, about 200 articles), each once per iteration. Cutting the same text
-//! again and again, as a benchmark of one article or nine does, runs jieba some 2.7 × faster per
-//! byte than cutting articles it has not just cut (`cargo run --release --example
+//! again and again, as a benchmark of one article or nine does, ran jieba 2.8–3.9 × faster per
+//! byte than cutting articles it has not just cut, in three runs (`cargo run --release --example
 //! cut_interference`); `feed` shows the ratio in the state a real feed of distinct articles
 //! leaves the machine in. It is too long an iteration for criterion's sampling, so it has no
 //! criterion groups.

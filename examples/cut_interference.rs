@@ -134,11 +134,11 @@ fn main() {
             times[slot].push(segmenting);
         }
     }
-    print_streak_table(&times, kinds);
+    print_streak_table(times, kinds);
     print_repetition_table(&tagger, manifest);
 }
 
-fn print_streak_table(times: &[Vec<Duration>], kinds: [Between; 8]) {
+fn print_streak_table(times: Vec<Vec<Duration>>, kinds: [Between; 8]) {
     println!("jieba segmentation of the fixtures, median of {ROUNDS} rounds");
     println!(
         "{:26} {:>12} {:>10}",
@@ -146,8 +146,7 @@ fn print_streak_table(times: &[Vec<Duration>], kinds: [Between; 8]) {
     );
     let mut baseline = None;
     let names = std::iter::once("nothing, in a streak".to_string()).chain(kinds.map(Between::name));
-    for (name, rounds) in names.zip(times) {
-        let mut rounds = rounds.clone();
+    for (name, mut rounds) in names.zip(times) {
         rounds.sort();
         let median = rounds[ROUNDS / 2].as_secs_f64() * 1e6;
         let base = *baseline.get_or_insert(median);
@@ -191,7 +190,7 @@ fn print_repetition_table(tagger: &Tagger, manifest: &Path) {
         let feed = start.elapsed().as_secs_f64() * 1e9 / (REPEATS * bytes) as f64;
         println!(
             "{:26} {in_a_row:>12.2} {:>10.2}",
-            format!("{round}: each 20 × in a row"),
+            format!("{round}: each {REPEATS} × in a row"),
             1.0
         );
         println!(
